@@ -1,0 +1,395 @@
+// The Kysely Database interface: one entry per table of db/migrations. Only db/ and
+// *.repository.ts files import these types together with kysely.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T = unknown> = ColumnType<T, T | string, T | string>;
+type NullableJson<T = unknown> = ColumnType<T | null, T | string | null | undefined, T | string | null>;
+
+export type Role = 'owner' | 'admin' | 'member';
+export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+export type Direction = 'inbound' | 'outbound';
+export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'appointment_set' | 'won' | 'lost';
+export type AgentStatus = 'active' | 'paused' | 'draft';
+export type CampaignStatus = 'draft' | 'active' | 'paused' | 'completed';
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'executed' | 'failed';
+export type ActorKind = 'oauth' | 'api_key' | 'user' | 'system';
+
+export interface BusinessesTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  timezone: string;
+  phone: string | null;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  phone: string | null;
+  password_hash: string | null;
+  created_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  business_id: string;
+  user_id: string;
+  role: Role;
+  created_at: Timestamp;
+}
+
+export interface TransferSettings {
+  enabled?: boolean;
+  number?: string | null;
+  warm?: boolean;
+  announce?: string | null;
+}
+
+export interface AgentsTable {
+  id: Generated<string>;
+  business_id: string;
+  name: string;
+  status: ColumnType<AgentStatus, AgentStatus | undefined, AgentStatus>;
+  voice: string;
+  model: string;
+  language: ColumnType<string, string | undefined, string>;
+  first_message: ColumnType<string, string | undefined, string>;
+  inbound_prompt: ColumnType<string, string | undefined, string>;
+  sms_prompt: ColumnType<string, string | undefined, string>;
+  max_call_duration_seconds: ColumnType<number, number | undefined, number>;
+  transfer_settings: ColumnType<TransferSettings, TransferSettings | string | undefined, TransferSettings | string>;
+  config_version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgentConfigVersionsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string;
+  version: number;
+  config: Json<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface AgentConfigChangesTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string;
+  from_version: number;
+  to_version: number;
+  changes: Json<Record<string, { from: unknown; to: unknown }>>;
+  actor: string;
+  source: string;
+  approval_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface PhoneNumbersTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string | null;
+  e164: string;
+  label: string | null;
+  emergency_address: NullableJson<Record<string, string>>;
+  created_at: Timestamp;
+}
+
+export interface LeadsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string | null;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  status: ColumnType<LeadStatus, LeadStatus | undefined, LeadStatus>;
+  source: string | null;
+  notes: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  automation_paused: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LeadScoresTable {
+  id: Generated<string>;
+  business_id: string;
+  lead_id: string;
+  score: number;
+  explanation: string;
+  model: string;
+  created_at: Timestamp;
+}
+
+export interface CampaignCadence {
+  attempts: number;
+  spacing_minutes: number;
+  window_start: string;
+  window_end: string;
+}
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string;
+  name: string;
+  status: ColumnType<CampaignStatus, CampaignStatus | undefined, CampaignStatus>;
+  cadence: Json<CampaignCadence>;
+  created_by: string;
+  launched_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CampaignLeadsTable {
+  business_id: string;
+  campaign_id: string;
+  lead_id: string;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_call_id: string | null;
+  next_attempt_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CallsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string | null;
+  lead_id: string | null;
+  campaign_id: string | null;
+  direction: Direction;
+  status: CallStatus;
+  to_number: string;
+  from_number: string;
+  duration_seconds: number | null;
+  summary: string | null;
+  transcript: string | null;
+  recording_url: string | null;
+  outcome: string | null;
+  failure_reason: string | null;
+  provider: string | null;
+  provider_call_id: string | null;
+  context: string | null;
+  first_message: string | null;
+  scheduled_at: NullableTimestamp;
+  started_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface VoicemailsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string | null;
+  call_id: string | null;
+  caller_number: string;
+  caller_name: string | null;
+  transcript: string | null;
+  recording_url: string | null;
+  duration_seconds: number | null;
+  created_at: Timestamp;
+}
+
+export interface SmsConversationsTable {
+  id: Generated<string>;
+  business_id: string;
+  agent_id: string | null;
+  lead_id: string | null;
+  contact_number: string;
+  last_message_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface SmsMessagesTable {
+  id: Generated<string>;
+  business_id: string;
+  conversation_id: string;
+  agent_id: string | null;
+  lead_id: string | null;
+  direction: Direction;
+  from_number: string;
+  to_number: string;
+  body: string;
+  status: 'queued' | 'sent' | 'delivered' | 'failed' | 'received';
+  failure_reason: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface NotificationSettingsTable {
+  business_id: string;
+  notification_phone: string | null;
+  notification_email: string | null;
+  sms_notifications: ColumnType<boolean, boolean | undefined, boolean>;
+  email_notifications: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: Timestamp;
+}
+
+export interface EscalationRulesTable {
+  id: Generated<string>;
+  business_id: string;
+  trigger: string;
+  notify: string;
+  channel: 'sms' | 'email';
+  position: number;
+  created_at: Timestamp;
+}
+
+export interface BusinessLinksTable {
+  id: Generated<string>;
+  business_id: string;
+  key: string;
+  label: string;
+  url: string;
+  purpose: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactBlocksTable {
+  id: Generated<string>;
+  business_id: string;
+  phone: string;
+  kind: 'do_not_call' | 'opt_out';
+  reason: string | null;
+  source: string;
+  created_at: Timestamp;
+}
+
+export interface ApprovalsTable {
+  id: Generated<string>;
+  business_id: string;
+  intent: string;
+  payload: Json<Record<string, unknown>>;
+  summary: string;
+  status: ColumnType<ApprovalStatus, ApprovalStatus | undefined, ApprovalStatus>;
+  requested_by: Json<Record<string, unknown>>;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_reason: string | null;
+  result: NullableJson<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyRecordsTable {
+  business_id: string;
+  key: string;
+  tool: string;
+  request_hash: string;
+  state: 'in_progress' | 'completed';
+  response: NullableJson<Record<string, unknown>>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  business_id: string;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  client_id: string | null;
+  action: string;
+  outcome: string;
+  error_code: string | null;
+  duration_ms: number | null;
+  details: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  business_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string[];
+  created_by: string | null;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface OidcModelsTable {
+  model: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  use: 'sig' | 'cookie';
+  alg: string | null;
+  private_jwk: NullableJson<Record<string, unknown>>;
+  secret: string | null;
+  created_at: Timestamp;
+  retired_at: NullableTimestamp;
+  publish_until: NullableTimestamp;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  account_key: string;
+  address: string;
+  created_at: Timestamp;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: Timestamp;
+  count: number;
+}
+
+export interface Database {
+  businesses: BusinessesTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  agents: AgentsTable;
+  agent_config_versions: AgentConfigVersionsTable;
+  agent_config_changes: AgentConfigChangesTable;
+  phone_numbers: PhoneNumbersTable;
+  leads: LeadsTable;
+  lead_scores: LeadScoresTable;
+  campaigns: CampaignsTable;
+  campaign_leads: CampaignLeadsTable;
+  calls: CallsTable;
+  voicemails: VoicemailsTable;
+  sms_conversations: SmsConversationsTable;
+  sms_messages: SmsMessagesTable;
+  notification_settings: NotificationSettingsTable;
+  escalation_rules: EscalationRulesTable;
+  business_links: BusinessLinksTable;
+  contact_blocks: ContactBlocksTable;
+  approvals: ApprovalsTable;
+  idempotency_records: IdempotencyRecordsTable;
+  audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
+  oidc_models: OidcModelsTable;
+  signing_keys: SigningKeysTable;
+  login_attempts: LoginAttemptsTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type Business = Selectable<BusinessesTable>;
+export type User = Selectable<UsersTable>;
+export type Agent = Selectable<AgentsTable>;
+export type Call = Selectable<CallsTable>;
+export type NewCall = Insertable<CallsTable>;
+export type CallUpdate = Updateable<CallsTable>;
+export type Lead = Selectable<LeadsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

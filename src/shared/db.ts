@@ -1,0 +1,138 @@
+// The database handle: PGlite (embedded, files under DATA_DIR, or in memory) or a Postgres pool,
+// behind one Kysely instance, plus the unit-of-work helpers that bind row-level security.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from '../../db/schema.js';
+import { APP_ROLE } from '../../db/migrations/2026-11-21-001-initial.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+
+export type { Transaction };
+export type Tx = Transaction<Database>;
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db {
+  /** The owner connection, for system work only: migrations, seeding, the OAuth store, key lookup by hash. */
+  readonly kysely: Kysely<Database>;
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction as the RLS-bound role, confined to one business. */
+  forBusiness<T>(businessId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` as the RLS-bound role seeing only what a signed-in user may: their memberships and businesses. */
+  forUser<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same files corrupts them. The
+ * lock file names the owning process; a lock left by a process that no longer runs is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockPath = path.join(dataDir, 'kaicalls.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new DataDirInUseError(
+          `The embedded database in ${dataDir} is in use by process ${owner} (a running server?). ` +
+            `PGlite allows one process at a time: stop that process first, or run against Postgres with DATABASE_URL. ` +
+            `(If no such process exists, delete ${lockPath}.)`,
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DataDirInUseError(`Could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Db> {
+  if (config.databaseUrl) {
+    const types = new pg.TypeOverrides();
+    // bigint counts fit in a double for every figure this service reports.
+    types.setTypeParser(20, (v) => Number(v));
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize, types, connectionTimeoutMillis: 5000 });
+    // An idle client losing its server must not crash the process; the pool reconnects on next use.
+    pool.on('error', () => {});
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return createDb(kysely, 'postgres', async () => {
+      await kysely.destroy();
+    });
+  }
+  const inMemory = config.dataDir === 'memory://';
+  const release = inMemory ? () => {} : lockDataDir(config.dataDir);
+  try {
+    const client = inMemory ? new PGlite() : new PGlite(path.join(config.dataDir, 'pgdata'));
+    await client.waitReady;
+    const kysely = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    return createDb(kysely, 'pglite', async () => {
+      await kysely.destroy();
+      release();
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<void>): Db {
+  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: Tx) => Promise<T>) =>
+    kysely.transaction().execute(async (tx) => {
+      // Transaction-local: the role and the settings end with the transaction, so a pooled
+      // connection never carries one business's context into another's work.
+      await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
+      return fn(tx);
+    });
+  let closed = false;
+  return {
+    kysely,
+    kind,
+    forBusiness(businessId, fn) {
+      if (!isUuid(businessId)) throw new AppError('internal', 'forBusiness needs a business id');
+      return scoped(businessId, null, fn);
+    },
+    forUser(userId, fn) {
+      if (!isUuid(userId)) throw new AppError('internal', 'forUser needs a user id');
+      return scoped(null, userId, fn);
+    },
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await close();
+    },
+  };
+}

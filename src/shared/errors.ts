@@ -1,0 +1,56 @@
+// One error family for domain code. Each edge (Koa, oidc-provider, MCP) maps AppError to its wire
+// format in exactly one place; anything that is not an AppError is an internal error there.
+
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'conflict'
+  | 'missing_scope'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'compliance_blocked'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'payload_too_large'
+  | 'internal';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const invalidArgument = (message: string, details?: Record<string, unknown>) =>
+  new AppError('invalid_argument', message, details);
+
+/** HTTP status for an error code at the Koa edge. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid_argument':
+      return 400;
+    case 'unauthenticated':
+      return 401;
+    case 'missing_scope':
+    case 'forbidden':
+    case 'compliance_blocked':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'payload_too_large':
+      return 413;
+    case 'rate_limited':
+      return 429;
+    case 'unavailable':
+      return 503;
+    case 'internal':
+      return 500;
+  }
+}
