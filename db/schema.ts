@@ -179,6 +179,7 @@ export interface CallsTable {
   context: string | null;
   first_message: string | null;
   scheduled_at: NullableTimestamp;
+  dialed_at: NullableTimestamp;
   started_at: NullableTimestamp;
   ended_at: NullableTimestamp;
   created_at: Timestamp;
@@ -265,6 +266,15 @@ export interface ContactBlocksTable {
   created_at: Timestamp;
 }
 
+export interface TranscriptSinksTable {
+  business_id: string;
+  url: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  include_recordings: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
 export interface ApprovalsTable {
   id: Generated<string>;
   business_id: string;
@@ -342,6 +352,30 @@ export interface SigningKeysTable {
   publish_until: NullableTimestamp;
 }
 
+export interface OauthGrantsTable {
+  grant_id: string;
+  business_id: string;
+  user_id: string;
+  client_id: string;
+  client_name: string | null;
+  scopes: string[];
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface McpSessionsTable {
+  id: string;
+  surface: string;
+  principal: string | null;
+  protocol_version: string;
+  client_info: Json<Record<string, unknown>>;
+  client_capabilities: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ended_at: NullableTimestamp;
+}
+
 export interface LoginAttemptsTable {
   id: Generated<string>;
   account_key: string;
@@ -375,12 +409,15 @@ export interface Database {
   escalation_rules: EscalationRulesTable;
   business_links: BusinessLinksTable;
   contact_blocks: ContactBlocksTable;
+  transcript_sinks: TranscriptSinksTable;
   approvals: ApprovalsTable;
   idempotency_records: IdempotencyRecordsTable;
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   oidc_models: OidcModelsTable;
   signing_keys: SigningKeysTable;
+  oauth_grants: OauthGrantsTable;
+  mcp_sessions: McpSessionsTable;
   login_attempts: LoginAttemptsTable;
   rate_limits: RateLimitsTable;
 }

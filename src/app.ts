@@ -4,17 +4,25 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { migrateToLatest } from '../db/migrate.js';
+import { createAuthorizationServer, type AuthorizationServer } from './authz/server.js';
+import type { FetchLike } from './authz/cimd.js';
+import { createResourceServer, type ResourceServer } from './resource/index.js';
 import type { Config } from './shared/config.js';
 import { openDatabase, type Db } from './shared/db.js';
 import { healthRouter } from './shared/health.js';
 import { errorMapper, requestLogger } from './shared/http.js';
 import { createLogger, type Logger } from './shared/log.js';
+import { resourceDocuments } from './well-known/resource-documents.js';
 
 export interface App {
   readonly config: Config;
   readonly db: Db;
   readonly log: Logger;
   readonly koa: Koa;
+  /** The OAuth authorization server (oidc-provider, sign-in, consent) and its verification keys. */
+  readonly authz: AuthorizationServer;
+  /** The MCP resource server: /api/mcp, its sessions and its tools. */
+  readonly resource: ResourceServer;
   /** Starts listening on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops accepting, lets in-flight requests finish (up to a grace period), closes the database. */
@@ -25,6 +33,8 @@ export interface AppOptions {
   log?: Logger;
   /** An already-open database (tests share one per file); it is not closed by stop(). */
   db?: Db;
+  /** Outbound fetch for OAuth Client ID Metadata Documents (tests stand in for the remote host). */
+  cimdFetch?: FetchLike;
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -46,6 +56,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   koa.use(errorMapper(log));
   const health = healthRouter(db);
   koa.use(health.routes()).use(health.allowedMethods());
+  const authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch });
+  koa.use(authz.middleware);
+  // The MCP endpoint verifies access tokens locally against the authorization server's own keys.
+  const resource = createResourceServer({ config, db, log, getKey: (header, token) => authz.keyStore.getKey(header, token) });
+  koa.use(resourceDocuments(config));
+  koa.use(resource.middleware);
 
   let server: http.Server | undefined;
   let stopping: Promise<void> | undefined;
@@ -55,6 +71,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     log,
     koa,
+    authz,
+    resource,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
@@ -67,6 +85,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     stop() {
       stopping ??= (async () => {
+        // Open MCP event streams never finish on their own: end them so their clients reconnect
+        // (to another node) while requests in flight complete.
+        resource.drain();
         if (server) {
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
           server.closeIdleConnections();
@@ -74,6 +95,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           await closed;
           clearTimeout(timer);
         }
+        authz.stop();
+        await resource.close();
         if (ownsDb) await db.close();
       })();
       return stopping;

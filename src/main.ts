@@ -2,7 +2,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './shared/config.js';
 import { DataDirInUseError } from './shared/db.js';
-import { seedDemoIfEmpty } from '../db/seed.js';
+import { seedDemoIfEmpty, startupLines } from '../db/seed.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,15 +22,7 @@ async function main(): Promise<void> {
   const demo = config.databaseUrl ? null : await seedDemoIfEmpty(app.db);
   await app.listen();
 
-  const out = [`MCP endpoint: ${config.mcpUrl}`];
-  if (demo) {
-    out.push(
-      `Demo sign-in: ${demo.email} / ${demo.password}`,
-      `Demo API key (read-only): ${demo.readOnlyKey}`,
-      `Demo API key (all scopes): ${demo.allScopesKey}`,
-    );
-  }
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(`${startupLines(config.mcpUrl, demo).join('\n')}\n`);
   app.log.info({ url: config.publicUrl, database: app.db.kind }, 'listening');
 
   let signals = 0;

@@ -29,10 +29,12 @@ const TENANT_TABLES = [
   'escalation_rules',
   'business_links',
   'contact_blocks',
+  'transcript_sinks',
   'approvals',
   'idempotency_records',
   'audit_log',
   'api_keys',
+  'oauth_grants',
 ] as const;
 
 const STATEMENTS = [
@@ -212,6 +214,8 @@ const STATEMENTS = [
      context text,
      first_message text,
      scheduled_at timestamptz,
+     -- When the call was handed to the telephony provider; null while it waits for scheduled_at.
+     dialed_at timestamptz,
      started_at timestamptz,
      ended_at timestamptz,
      created_at timestamptz not null default now(),
@@ -229,6 +233,8 @@ const STATEMENTS = [
   `create index calls_campaign_idx on calls (business_id, campaign_id, created_at desc, id)`,
   // Calls still in flight, for the simulator's recovery after a restart.
   `create index calls_open_idx on calls (status) where status in ('queued', 'ringing', 'in-progress')`,
+  // A provider reports on its own call ids (status events, recordings).
+  `create index calls_provider_idx on calls (provider, provider_call_id) where provider_call_id is not null`,
   `create table voicemails (
      id uuid primary key default gen_random_uuid(),
      business_id uuid not null references businesses (id) on delete cascade,
@@ -337,6 +343,16 @@ const STATEMENTS = [
      unique (business_id, phone, kind)
    )`,
   `create index contact_blocks_list_idx on contact_blocks (business_id, created_at desc, id)`,
+  // Where finished-call transcripts are delivered (request_kaicalls_update transcripts.sink.configure).
+  // One per business; a disabled sink keeps its URL so it can be re-enabled.
+  `create table transcript_sinks (
+     business_id uuid primary key references businesses (id) on delete cascade,
+     url text not null check (url like 'https://%'),
+     enabled boolean not null default true,
+     include_recordings boolean not null default false,
+     updated_by text not null,
+     updated_at timestamptz not null default now()
+   )`,
 
   // ── Governance: approvals, idempotency, audit ─────────────────────────────────────────────────
   `create table approvals (
@@ -429,6 +445,37 @@ const STATEMENTS = [
      retired_at timestamptz,
      publish_until timestamptz
    )`,
+  // One row per OAuth grant (a "connected app"): the business the user chose on the consent
+  // screen, so every token minted from the grant, refreshes included, carries that business, and
+  // the dashboard can list and revoke connections per business. The grant itself (scopes,
+  // tokens) lives in oidc_models; revoked_at is set when the grant is revoked or reused.
+  `create table oauth_grants (
+     grant_id text primary key,
+     business_id uuid not null references businesses (id) on delete cascade,
+     user_id uuid not null references users (id) on delete cascade,
+     client_id text not null,
+     client_name text,
+     scopes text[] not null,
+     created_at timestamptz not null default now(),
+     expires_at timestamptz not null,
+     revoked_at timestamptz
+   )`,
+  `create index oauth_grants_list_idx on oauth_grants (business_id, created_at desc, grant_id)`,
+  // MCP sessions (Streamable HTTP `Mcp-Session-Id`), so that any node can tell a live session from
+  // an unknown or ended one and take it over (src/resource/sessions.ts). Not tenant data: a session
+  // may begin anonymously; `principal` binds it to the first credential that uses it.
+  `create table mcp_sessions (
+     id text primary key,
+     surface text not null,
+     principal text,
+     protocol_version text not null,
+     client_info jsonb not null default '{}'::jsonb,
+     client_capabilities jsonb not null default '{}'::jsonb,
+     created_at timestamptz not null default now(),
+     last_seen_at timestamptz not null default now(),
+     ended_at timestamptz
+   )`,
+  `create index mcp_sessions_last_seen_idx on mcp_sessions (last_seen_at)`,
   // Failed sign-ins, for throttling per account and per address across nodes.
   `create table login_attempts (
      id bigint generated always as identity primary key,
@@ -481,8 +528,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const tables = [
-    'rate_limits', 'login_attempts', 'signing_keys', 'oidc_models', 'api_keys', 'audit_log', 'idempotency_records',
-    'approvals', 'contact_blocks', 'business_links', 'escalation_rules', 'notification_settings', 'campaign_leads',
+    'rate_limits', 'login_attempts', 'mcp_sessions', 'oauth_grants', 'signing_keys', 'oidc_models', 'api_keys', 'audit_log', 'idempotency_records',
+    'approvals', 'transcript_sinks', 'contact_blocks', 'business_links', 'escalation_rules', 'notification_settings', 'campaign_leads',
     'sms_messages', 'sms_conversations', 'voicemails', 'calls', 'campaigns', 'lead_scores', 'leads', 'phone_numbers',
     'agent_config_changes', 'agent_config_versions', 'agents', 'memberships', 'users', 'businesses',
   ];

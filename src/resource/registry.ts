@@ -1,6 +1,11 @@
 // The tool registry: the single source of truth for tools/list, /.well-known/mcp.json, the server
-// card, the consent screen's "what this scope allows" and the README's tool table.
+// card, the consent screen's "what this scope allows" and the README's tool table. Each domain
+// folder lists its tools in its index.ts; this file only concatenates them.
 import type { Scope } from '../scopes/index.js';
+import { AGENT_TOOLS } from './agents/index.js';
+import { BUSINESS_TOOLS } from './business/index.js';
+import { CALL_TOOLS } from './calls/index.js';
+import type { AnyTool } from './tool.js';
 
 /** What every surface but the MCP server itself needs to know about a tool. */
 export interface ToolSummary {
@@ -13,13 +18,29 @@ export interface ToolSummary {
   readonly externalEffect: boolean;
 }
 
-// Filled by the domain folders (calls/, agents/, leads/, …) as their tools are built.
-const TOOLS: readonly ToolSummary[] = [];
+// In the order of the recommended first flow (tools.md): business → agents → calls.
+const TOOLS: readonly AnyTool[] = Object.freeze([...BUSINESS_TOOLS, ...AGENT_TOOLS, ...CALL_TOOLS]);
 
-export function listToolSummaries(): readonly ToolSummary[] {
+const BY_NAME: ReadonlyMap<string, AnyTool> = new Map(TOOLS.map((t) => [t.name, t]));
+if (BY_NAME.size !== TOOLS.length) throw new Error('two tools share a name');
+
+const SUMMARIES: readonly ToolSummary[] = Object.freeze(
+  TOOLS.map((t) => Object.freeze({ name: t.name, title: t.title, description: t.description, scopes: t.scopes, externalEffect: t.externalEffect })),
+);
+
+/** Every tool, with schemas and handler: for the MCP server and the discovery documents. */
+export function listTools(): readonly AnyTool[] {
   return TOOLS;
 }
 
+export function findTool(name: string): AnyTool | undefined {
+  return BY_NAME.get(name);
+}
+
+export function listToolSummaries(): readonly ToolSummary[] {
+  return SUMMARIES;
+}
+
 export function toolsForScope(scope: Scope): readonly ToolSummary[] {
-  return TOOLS.filter((t) => t.scopes.includes(scope));
+  return SUMMARIES.filter((t) => t.scopes.includes(scope));
 }

@@ -47,6 +47,40 @@ const publicUrl = z.string().refine(
   { message: 'must be an http(s) origin with no path, query or credentials, such as https://mcp.example.com' },
 );
 
+/** A wall-clock time "HH:MM" (00:00–24:00) → minutes after midnight. */
+const clockTime = z
+  .string()
+  .trim()
+  .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/.test(v), { message: 'must be a time HH:MM between 00:00 and 24:00' })
+  .transform((v) => Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5)));
+
+/** "https://a.example, http://localhost:6274" → normalised origins (scheme://host[:port]). */
+const originList = z
+  .string()
+  .refine(
+    (v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+        .every((o) => {
+          try {
+            const u = new URL(o);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/+$/, '');
+          } catch {
+            return false;
+          }
+        }),
+    { message: 'must be a comma-separated list of http(s) origins such as https://app.example.com,http://localhost:6274' },
+  )
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
+  );
+
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgres:// or postgresql:// URL' });
 
 // Keys are environment variable names, so an error path is the variable's name.
@@ -65,9 +99,31 @@ const EnvSchema = z.object({
   REFRESH_REUSE_GRACE: duration(0, 300).default(30),
   MCP_ANONYMOUS_DISCOVERY: bool.default(true),
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
+  // Browser origins, besides PUBLIC_URL's own, allowed to call /api/mcp (MCP Inspector in a browser,
+  // a web client): comma-separated http(s) origins. Any other Origin gets 403 (DNS rebinding).
+  MCP_ALLOWED_ORIGINS: originList.default([]),
+  // An MCP session unused for this long is forgotten; its client gets 404 and starts a new one.
+  MCP_SESSION_IDLE_TTL: duration(60, 30 * 86400).default(86400),
   // Development only: lets Client ID Metadata Documents live on loopback or private addresses.
   CIMD_ALLOW_PRIVATE_HOSTS: bool.default(false),
+  // Open dynamic client registration: registrations accepted per source address per hour.
+  REGISTRATION_RATE_LIMIT: intIn(1, 100_000).default(30),
   DB_POOL_SIZE: intIn(1, 200).default(10),
+  // External effects (issue 5). The simulator is the only provider so far; a real one plugs in here.
+  TELEPHONY_PROVIDER: z.enum(['simulator'], { message: 'must be simulator' }).default('simulator'),
+  // Time between two states of a simulated call (queued → ringing → in-progress → ended).
+  SIMULATOR_STEP_MS: intIn(1, 600_000).default(1500),
+  // How often the dialer looks for scheduled calls and campaign leads that are due.
+  DIALER_INTERVAL_MS: intIn(10, 3_600_000).default(5000),
+  IDEMPOTENCY_TTL: duration(60, 30 * 86400).default(86400),
+  // Outbound contact is allowed from START (inclusive) to END (exclusive) in the recipient's time zone.
+  CONTACT_HOURS_START: clockTime.default(8 * 60),
+  CONTACT_HOURS_END: clockTime.default(21 * 60),
+  // Per-business outbound limits, counted from the calls and messages tables (shared by all nodes).
+  RATE_LIMIT_CALLS_PER_MINUTE: intIn(1, 100_000).default(10),
+  RATE_LIMIT_CALLS_PER_HOUR: intIn(1, 1_000_000).default(200),
+  RATE_LIMIT_SMS_PER_MINUTE: intIn(1, 100_000).default(20),
+  RATE_LIMIT_SMS_PER_HOUR: intIn(1, 1_000_000).default(500),
 });
 
 export interface Config {
@@ -89,8 +145,26 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   readonly anonymousDiscovery: boolean;
   readonly conformanceFixtures: boolean;
+  /** Extra browser origins allowed on the MCP endpoint (PUBLIC_URL's origin always is). */
+  readonly mcpAllowedOrigins: readonly string[];
+  readonly mcpSessionIdleTtlSeconds: number;
   readonly cimdAllowPrivateHosts: boolean;
+  readonly registrationRateLimitPerHour: number;
   readonly dbPoolSize: number;
+  readonly telephonyProvider: 'simulator';
+  readonly simulatorStepMs: number;
+  readonly dialerIntervalMs: number;
+  readonly idempotencyTtlSeconds: number;
+  /** Minutes after local midnight: outbound contact allowed in [start, end) of the recipient's day. */
+  readonly contactHours: Readonly<{ start: number; end: number }>;
+  readonly outboundRateLimits: Readonly<OutboundRateLimits>;
+}
+
+export interface OutboundRateLimits {
+  callsPerMinute: number;
+  callsPerHour: number;
+  smsPerMinute: number;
+  smsPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +189,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  if (e.CONTACT_HOURS_START >= e.CONTACT_HOURS_END) {
+    throw new ConfigError([
+      `CONTACT_HOURS_START must be earlier than CONTACT_HOURS_END, got ${JSON.stringify(present.CONTACT_HOURS_START ?? '08:00')} and ${JSON.stringify(present.CONTACT_HOURS_END ?? '21:00')}`,
+    ]);
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const dataDir = e.DATA_DIR === 'memory://' ? e.DATA_DIR : path.resolve(e.DATA_DIR);
   return Object.freeze({
@@ -133,7 +212,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE,
     anonymousDiscovery: e.MCP_ANONYMOUS_DISCOVERY,
     conformanceFixtures: e.MCP_CONFORMANCE_FIXTURES,
+    mcpAllowedOrigins: Object.freeze(e.MCP_ALLOWED_ORIGINS),
+    mcpSessionIdleTtlSeconds: e.MCP_SESSION_IDLE_TTL,
     cimdAllowPrivateHosts: e.CIMD_ALLOW_PRIVATE_HOSTS,
+    registrationRateLimitPerHour: e.REGISTRATION_RATE_LIMIT,
     dbPoolSize: e.DB_POOL_SIZE,
+    telephonyProvider: e.TELEPHONY_PROVIDER,
+    simulatorStepMs: e.SIMULATOR_STEP_MS,
+    dialerIntervalMs: e.DIALER_INTERVAL_MS,
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL,
+    contactHours: Object.freeze({ start: e.CONTACT_HOURS_START, end: e.CONTACT_HOURS_END }),
+    outboundRateLimits: Object.freeze({
+      callsPerMinute: e.RATE_LIMIT_CALLS_PER_MINUTE,
+      callsPerHour: e.RATE_LIMIT_CALLS_PER_HOUR,
+      smsPerMinute: e.RATE_LIMIT_SMS_PER_MINUTE,
+      smsPerHour: e.RATE_LIMIT_SMS_PER_HOUR,
+    }),
   });
 }

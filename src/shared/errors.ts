@@ -9,6 +9,13 @@ export type ErrorCode =
   | 'forbidden'
   | 'unauthenticated'
   | 'compliance_blocked'
+  // Outbound-contact gates (src/resource/compliance): each refusal has its own code so a client can
+  // tell "fix the number" from "never call this person" from "try again later".
+  | 'invalid_phone_number'
+  | 'do_not_call'
+  | 'opted_out'
+  | 'quiet_hours'
+  | 'automation_paused'
   | 'rate_limited'
   | 'unavailable'
   | 'payload_too_large'
@@ -33,12 +40,17 @@ export const invalidArgument = (message: string, details?: Record<string, unknow
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case 'invalid_argument':
+    case 'invalid_phone_number':
       return 400;
     case 'unauthenticated':
       return 401;
     case 'missing_scope':
     case 'forbidden':
     case 'compliance_blocked':
+    case 'do_not_call':
+    case 'opted_out':
+    case 'quiet_hours':
+    case 'automation_paused':
       return 403;
     case 'not_found':
       return 404;

@@ -1,0 +1,46 @@
+// The business as its own tools see it: identity plus the two figures get_business_info reports.
+import { sql } from 'kysely';
+import type { Tx } from '../../shared/db.js';
+
+export interface BusinessSummary {
+  id: string;
+  name: string;
+  timezone: string;
+  phone: string | null;
+  createdAt: Date;
+  agentCount: number;
+  callsLast30Days: number;
+}
+
+export function createBusinessRepository(tx: Tx) {
+  return {
+    /** The business with its agent count and the calls of the last 30 days (one round trip). */
+    async summary(businessId: string): Promise<BusinessSummary | undefined> {
+      const row = await tx
+        .selectFrom('businesses as b')
+        .select([
+          'b.id',
+          'b.name',
+          'b.timezone',
+          'b.phone',
+          'b.created_at',
+          sql<number>`(select count(*)::int from agents a where a.business_id = b.id)`.as('agent_count'),
+          sql<number>`(select count(*)::int from calls c where c.business_id = b.id and c.created_at > now() - interval '30 days')`.as(
+            'calls_last_30_days',
+          ),
+        ])
+        .where('b.id', '=', businessId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        name: row.name,
+        timezone: row.timezone,
+        phone: row.phone,
+        createdAt: row.created_at,
+        agentCount: row.agent_count,
+        callsLast30Days: row.calls_last_30_days,
+      };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The resource server, assembled: token and key checks, the tool registry's MCP server, sessions,
+// and the endpoints (/api/mcp, and /api/mcp/conformance when the fixtures are on).
+import type { JWTVerifyGetKey } from 'jose';
+import type { Middleware } from 'koa';
+import { SIGNING_ALG } from '../authz/keys.js';
+import type { Config } from '../shared/config.js';
+import type { Db } from '../shared/db.js';
+import type { Logger } from '../shared/log.js';
+import { protectedResourceMetadataUrl } from '../well-known/protected-resource.js';
+import { createAccessTokenVerifier } from './access-tokens.js';
+import { createChallenges } from './challenges.js';
+import { CONFORMANCE_TOOL_SCOPES, createConformanceServerFactory } from './conformance/fixtures.js';
+import { createCredentialResolver } from './credentials.js';
+import { mcpEndpoint, type McpSurface } from './mcp-endpoint.js';
+import { createToolServerFactory } from './mcp-server.js';
+import { createOriginPolicy } from './origin-policy.js';
+import { findTool, listTools } from './registry.js';
+import { createSessionManager, type SessionManager } from './sessions.js';
+import { createStatelessDispatcher } from './stateless.js';
+import { createToolRunner } from './tool-runner.js';
+
+export interface ResourceServer {
+  readonly middleware: Middleware;
+  /** Ends the open event streams of this node's sessions (shutdown: let clients reconnect elsewhere). */
+  drain(): void;
+  /** Closes the sessions held by this node (their rows stay: another node can take them over). */
+  close(): Promise<void>;
+}
+
+export interface ResourceServerDeps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  /** The authorization server's key resolver (src/authz/keys.ts createKeyStore().getKey). */
+  getKey: JWTVerifyGetKey;
+}
+
+export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
+  const { config, db, log } = deps;
+  const accessTokens = createAccessTokenVerifier({
+    issuer: config.issuer,
+    audience: config.mcpUrl,
+    getKey: deps.getKey,
+    algorithms: [SIGNING_ALG],
+  });
+  const credentials = createCredentialResolver({ db, accessTokens });
+  const challenges = createChallenges(protectedResourceMetadataUrl(config));
+  const origins = createOriginPolicy(config);
+  const runner = createToolRunner({ db, log });
+
+  const surfaces: McpSurface[] = [
+    {
+      name: 'main',
+      path: new URL(config.mcpUrl).pathname,
+      url: config.mcpUrl,
+      scopesForTool: (name) => findTool(name)?.scopes,
+      createServer: createToolServerFactory({ tools: listTools(), handlerFor: runner }),
+    },
+  ];
+  if (config.conformanceFixtures) {
+    surfaces.push({
+      name: 'conformance',
+      path: `${new URL(config.mcpUrl).pathname}/conformance`,
+      url: `${config.mcpUrl}/conformance`,
+      scopesForTool: (name) => (Object.hasOwn(CONFORMANCE_TOOL_SCOPES, name) ? CONFORMANCE_TOOL_SCOPES[name] : undefined),
+      createServer: createConformanceServerFactory(),
+    });
+  }
+
+  const sessionManagers: SessionManager[] = [];
+  const endpoints = surfaces.map((surface) => {
+    const sessions = createSessionManager({
+      db,
+      log,
+      surface: surface.name,
+      url: surface.url,
+      createServer: surface.createServer,
+      idleTtlSeconds: config.mcpSessionIdleTtlSeconds,
+    });
+    sessionManagers.push(sessions);
+    return mcpEndpoint({
+      config,
+      db,
+      log,
+      surface,
+      origins,
+      credentials,
+      challenges,
+      sessions,
+      stateless: createStatelessDispatcher(surface.createServer),
+    });
+  });
+
+  return {
+    async middleware(ctx, next) {
+      // The canonical URL has no trailing slash (interop.md 1); a client that adds one is served too.
+      const path = ctx.path.length > 1 && ctx.path.endsWith('/') ? ctx.path.slice(0, -1) : ctx.path;
+      const endpoint = endpoints.find((_, i) => surfaces[i]!.path === path);
+      return endpoint ? endpoint(ctx, next) : next();
+    },
+    drain() {
+      for (const sessions of sessionManagers) sessions.drain();
+    },
+    async close() {
+      await Promise.all(sessionManagers.map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Builds the MCP server objects of the main endpoint from the registry. One factory per app: every
+// server it builds shares one JSON Schema validator (building an Ajv instance per server cost the
+// SDK's documented per-request pattern about a quarter of its CPU) and one precomputed tools list.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { INSTRUCTIONS, SERVER_INFO } from './server-info.js';
+import { inputSchemaOf, outputSchemaOf, type AnyTool } from './tool.js';
+import { listingOf } from './tool-listing.js';
+import type { ToolHandler } from './tool-runner.js';
+
+export type ServerFactory = () => McpServer;
+
+export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handlerFor: (tool: AnyTool) => ToolHandler }): ServerFactory {
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
+  const inputSchemas = new Map(deps.tools.map((t) => [t.name, inputSchemaOf(t)]));
+  const outputSchemas = new Map(deps.tools.map((t) => [t.name, outputSchemaOf(t)]));
+  const handlers = new Map(deps.tools.map((t) => [t.name, deps.handlerFor(t)]));
+  // McpServer converts every tool's zod schemas to JSON Schema on every tools/list; the registry
+  // never changes at run time, so the list is converted once, with the same SDK function.
+  const toolsList = { tools: deps.tools.map(listingOf) };
+
+  return function createServer() {
+    const server = new McpServer({ name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator });
+    for (const tool of deps.tools) {
+      server.registerTool(
+        tool.name,
+        {
+          title: tool.title,
+          description: tool.description,
+          inputSchema: inputSchemas.get(tool.name)!,
+          outputSchema: outputSchemas.get(tool.name)!,
+          annotations: tool.annotations,
+        },
+        handlers.get(tool.name)!,
+      );
+    }
+    server.server.removeRequestHandler(ListToolsRequestSchema.shape.method.value);
+    server.server.setRequestHandler(ListToolsRequestSchema, () => toolsList);
+    return server;
+  };
+}

@@ -1,0 +1,156 @@
+// Idempotent effects against a real database: replay, conflicts, per-business keys, expiry, the
+// in-progress and interrupted states, and 50 concurrent requests with one key → one effect.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withIdempotency } from '../src/resource/idempotency/index.js';
+import type { Telephony } from '../src/resource/telephony/index.js';
+import { AppError } from '../src/shared/errors.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { createTenant, keyActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
+
+let t: TestDatabase;
+let a: Tenant;
+let b: Tenant;
+let telephony: Telephony;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  a = await createTenant(t.db, 'idem-a');
+  b = await createTenant(t.db, 'idem-b');
+  telephony = testTelephony(t.db);
+});
+afterAll(async () => {
+  await telephony?.stop();
+  await t?.close();
+});
+
+const run = <T>(businessId: string, key: string, args: unknown, effect: () => Promise<T>, extra: Record<string, unknown> = {}) =>
+  withIdempotency({ db: t.db, businessId, key, tool: 'test_tool', args, ...extra }, effect);
+
+describe('withIdempotency', () => {
+  it('runs the effect once; the same key and arguments replay the first outcome', async () => {
+    let effects = 0;
+    const effect = async () => ({ n: ++effects, at: new Date('2026-01-01T00:00:00Z') });
+    const first = await run(a.businessId, 'key-replay-1', { x: 1, y: [1, 2] }, effect);
+    const second = await run(a.businessId, 'key-replay-1', { y: [1, 2], x: 1 }, effect);
+    expect(first).toEqual({ outcome: { n: 1, at: '2026-01-01T00:00:00.000Z' }, replayed: false });
+    expect(second).toEqual({ outcome: { n: 1, at: '2026-01-01T00:00:00.000Z' }, replayed: true });
+    expect(effects).toBe(1);
+  });
+
+  it('ignores idempotency_key inside the arguments when comparing them', async () => {
+    let effects = 0;
+    await run(a.businessId, 'key-self-1', { x: 1, idempotency_key: 'key-self-1' }, async () => ++effects);
+    const again = await run(a.businessId, 'key-self-1', { x: 1 }, async () => ++effects);
+    expect(again.replayed).toBe(true);
+    expect(effects).toBe(1);
+  });
+
+  it('refuses the same key with different arguments, or for another tool, as conflict', async () => {
+    await run(a.businessId, 'key-conflict', { x: 1 }, async () => 'ok');
+    await expect(run(a.businessId, 'key-conflict', { x: 2 }, async () => 'other')).rejects.toMatchObject({
+      code: 'conflict',
+      details: { field: 'idempotency_key', reason: 'arguments_differ' },
+    });
+    await expect(withIdempotency({ db: t.db, businessId: a.businessId, key: 'key-conflict', tool: 'another_tool', args: { x: 1 } }, async () => 'x')).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/another operation/),
+    });
+  });
+
+  it('security: keys are per business — the same key in another business is a new request', async () => {
+    const inA = await run(a.businessId, 'key-shared-by-chance', { x: 1 }, async () => 'from a');
+    const inB = await run(b.businessId, 'key-shared-by-chance', { x: 1 }, async () => 'from b');
+    expect(inA).toEqual({ outcome: 'from a', replayed: false });
+    expect(inB).toEqual({ outcome: 'from b', replayed: false });
+  });
+
+  it('validates the key: 8–128 printable characters', async () => {
+    for (const key of ['short', 'x'.repeat(129), 'has space in it', '']) {
+      await expect(run(a.businessId, key, {}, async () => 1)).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'idempotency_key' } });
+    }
+  });
+
+  it('a refusal (AppError) gives the key back, so a corrected retry runs', async () => {
+    await expect(
+      run(a.businessId, 'key-refused-1', { x: 1 }, async () => {
+        throw new AppError('quiet_hours', 'not now');
+      }),
+    ).rejects.toMatchObject({ code: 'quiet_hours' });
+    const retry = await run(a.businessId, 'key-refused-1', { x: 1 }, async () => 'placed');
+    expect(retry).toEqual({ outcome: 'placed', replayed: false });
+  });
+
+  it('an unexpected failure keeps the key: its effect may have happened, so it is never re-run', async () => {
+    await expect(
+      run(a.businessId, 'key-crashed-1', { x: 1 }, async () => {
+        throw new Error('connection lost mid-effect');
+      }),
+    ).rejects.toThrow('connection lost');
+    let effects = 0;
+    // Still in progress as far as anyone knows: a duplicate waits, then answers conflict (in_progress).
+    await expect(run(a.businessId, 'key-crashed-1', { x: 1 }, async () => ++effects, { waitTimeoutMs: 50 })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'in_progress' },
+    });
+    // Once the claim is older than the interruption threshold, the answer says so.
+    await expect(run(a.businessId, 'key-crashed-1', { x: 1 }, async () => ++effects, { interruptedAfterSeconds: 0 })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'interrupted' },
+    });
+    expect(effects).toBe(0);
+  });
+
+  it('expired records no longer hold the key', async () => {
+    let effects = 0;
+    await run(a.businessId, 'key-expiring', { x: 1 }, async () => ++effects);
+    await t.db.kysely.updateTable('idempotency_records').set({ expires_at: sql`now() - interval '1 second'` }).where('key', '=', 'key-expiring').execute();
+    const again = await run(a.businessId, 'key-expiring', { x: 2 }, async () => ++effects);
+    expect(again).toEqual({ outcome: 2, replayed: false });
+  });
+
+  it('records expire after the configured time (24 h by default)', async () => {
+    await run(a.businessId, 'key-ttl-default', {}, async () => 1);
+    await run(a.businessId, 'key-ttl-short', {}, async () => 1, { ttlSeconds: 60 });
+    const rows = await t.db.kysely
+      .selectFrom('idempotency_records')
+      .select(['key', sql<number>`extract(epoch from (expires_at - created_at))::int`.as('ttl')])
+      .where('key', 'in', ['key-ttl-default', 'key-ttl-short'])
+      .orderBy('key')
+      .execute();
+    expect(rows).toEqual([
+      { key: 'key-ttl-default', ttl: 86400 },
+      { key: 'key-ttl-short', ttl: 60 },
+    ]);
+  });
+
+  it('50 concurrent requests with one key run the effect exactly once and all get its outcome', async () => {
+    let effects = 0;
+    const effect = async () => {
+      effects++;
+      await new Promise((r) => setTimeout(r, 30));
+      return { id: 'the-one' };
+    };
+    const results = await Promise.all(Array.from({ length: 50 }, () => run(a.businessId, 'key-concurrent-50', { to: '+14155550123' }, effect)));
+    expect(effects).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(results.filter((r) => r.replayed)).toHaveLength(49);
+    for (const r of results) expect(r.outcome).toEqual({ id: 'the-one' });
+  });
+
+  it('50 concurrent placeCall with one key create exactly one call', async () => {
+    const args = { agent_id: a.agentId, to: '+14155550140' };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        withIdempotency({ db: t.db, businessId: a.businessId, key: 'make-call-concurrent-1', tool: 'make_call', args }, async () => {
+          const call = await telephony.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: args.to });
+          return { call_id: call.id, status: call.status };
+        }),
+      ),
+    );
+    const calls = await t.db.kysely.selectFrom('calls').select('id').where('business_id', '=', a.businessId).where('to_number', '=', '+14155550140').execute();
+    expect(calls).toHaveLength(1);
+    expect(new Set(results.map((r) => (r.outcome as { call_id: string }).call_id))).toEqual(new Set([calls[0]!.id]));
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,118 @@
+// Businesses with staff, agents, numbers, leads and API keys, written as system work (the owner
+// connection), for the domain service tests (test/domain-*.test.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '../../db/schema.js';
+import { createTelephony, type Telephony } from '../../src/resource/telephony/index.js';
+import { SCOPES } from '../../src/scopes/index.js';
+import { loadConfig, type Config } from '../../src/shared/config.js';
+import type { Db } from '../../src/shared/db.js';
+import { createLogger } from '../../src/shared/log.js';
+import type { Actor } from '../../src/resource/updates/actor.js';
+
+let numberCounter = 0;
+/** A fresh valid New York number for one of our lines (phone_numbers.e164 is unique). */
+export const nextLineNumber = () => `+1212555${String(1000 + numberCounter++).padStart(4, '0')}`;
+
+export interface Tenant {
+  businessId: string;
+  owner: { id: string; email: string };
+  admin: { id: string; email: string };
+  member: { id: string; email: string };
+  agentId: string;
+  agentNumber: string;
+  leadId: string;
+  leadPhone: string;
+  /** Keys issued by the owner, by a plain member, and by nobody (issuer deleted or system-made). */
+  keys: { owner: string; member: string; orphan: string };
+}
+
+export async function createTenant(db: Db, slug: string, options: { timezone?: string } = {}): Promise<Tenant> {
+  const k = db.kysely;
+  const suffix = randomBytes(3).toString('hex');
+  const business = await k
+    .insertInto('businesses')
+    .values({ name: `Business ${slug}`, slug: `${slug}-${suffix}`, timezone: options.timezone ?? 'America/New_York', phone: nextLineNumber() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const person = async (role: Role) => {
+    const email = `${role}-${slug}-${suffix}@example.com`;
+    const user = await k.insertInto('users').values({ email, password_hash: null, name: `${role} of ${slug}` }).returning('id').executeTakeFirstOrThrow();
+    await k.insertInto('memberships').values({ business_id: business.id, user_id: user.id, role }).execute();
+    return { id: user.id, email };
+  };
+  const owner = await person('owner');
+  const admin = await person('admin');
+  const member = await person('member');
+  const agent = await k
+    .insertInto('agents')
+    .values({ business_id: business.id, name: `${slug} receptionist`, voice: 'alloy', model: 'gpt-4o', first_message: 'Hello from the front desk.', inbound_prompt: 'You are a friendly receptionist.' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const agentNumber = nextLineNumber();
+  await k.insertInto('phone_numbers').values({ business_id: business.id, agent_id: agent.id, e164: agentNumber, label: 'main' }).execute();
+  const leadPhone = '+14155550123';
+  const lead = await k.insertInto('leads').values({ business_id: business.id, name: 'Pat Lead', phone: leadPhone }).returning('id').executeTakeFirstOrThrow();
+  const key = async (createdBy: string | null, name: string) =>
+    (
+      await k
+        .insertInto('api_keys')
+        .values({
+          business_id: business.id,
+          name,
+          prefix: `kc_live_${randomBytes(6).toString('hex')}`,
+          key_hash: createHash('sha256').update(randomBytes(16)).digest('hex'),
+          scopes: [...SCOPES],
+          created_by: createdBy,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  return {
+    businessId: business.id,
+    owner,
+    admin,
+    member,
+    agentId: agent.id,
+    agentNumber,
+    leadId: lead.id,
+    leadPhone,
+    keys: { owner: await key(owner.id, 'owner key'), member: await key(member.id, 'member key'), orphan: await key(null, 'orphan key') },
+  };
+}
+
+export const allScopes = [...SCOPES];
+export const keyActor = (apiKeyId: string, scopes = allScopes): Actor => ({ kind: 'api_key', apiKeyId, scopes });
+export const oauthActor = (userId: string, scopes = allScopes): Actor => ({ kind: 'oauth', userId, clientId: 'test-client', scopes });
+
+/** Configuration for the services: a fast simulator and, unless overridden, no quiet hours. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: 'silent',
+    SIMULATOR_STEP_MS: '5',
+    DIALER_INTERVAL_MS: '60000',
+    CONTACT_HOURS_START: '00:00',
+    CONTACT_HOURS_END: '24:00',
+    RATE_LIMIT_CALLS_PER_MINUTE: '1000',
+    RATE_LIMIT_CALLS_PER_HOUR: '10000',
+    RATE_LIMIT_SMS_PER_MINUTE: '1000',
+    RATE_LIMIT_SMS_PER_HOUR: '10000',
+    ...env,
+  });
+}
+
+export function testTelephony(db: Db, env: Record<string, string> = {}, extra: Partial<Parameters<typeof createTelephony>[0]> = {}): Telephony {
+  const config = testConfig(env);
+  return createTelephony({ db, config, log: createLogger({ logLevel: 'silent' }), ...extra });
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

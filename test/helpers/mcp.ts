@@ -1,0 +1,192 @@
+// Test data and clients for the MCP endpoint: businesses, agents and calls written with SQL on the
+// owner connection, API keys through the real issuer, access tokens signed with the server's own
+// current signing key (the key store the resource server verifies against), and both a raw
+// JSON-RPC-over-HTTP helper and the MCP SDK's real client.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import { issueApiKey } from '../../src/authz/api-keys.js';
+import { loadKeyMaterial } from '../../src/authz/keys.js';
+import type { Db } from '../../src/shared/db.js';
+import type { CallStatus, Direction } from '../../db/schema.js';
+
+// ── Tenant data ─────────────────────────────────────────────────────────────────────────────────
+
+export async function createBusiness(db: Db, name = 'Test Business'): Promise<{ id: string; name: string }> {
+  const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${randomBytes(4).toString('hex')}`;
+  return db.kysely
+    .insertInto('businesses')
+    .values({ name, slug, timezone: 'America/Chicago', phone: '+13125550100' })
+    .returning(['id', 'name'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function createAgent(
+  db: Db,
+  businessId: string,
+  values: { name: string; phone?: string; createdAt?: Date; status?: 'active' | 'paused' | 'draft' },
+): Promise<{ id: string }> {
+  const agent = await db.kysely
+    .insertInto('agents')
+    .values({
+      business_id: businessId,
+      name: values.name,
+      voice: 'alloy',
+      model: 'gpt-4o-mini',
+      status: values.status ?? 'active',
+      ...(values.createdAt ? { created_at: values.createdAt } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (values.phone) {
+    await db.kysely.insertInto('phone_numbers').values({ business_id: businessId, agent_id: agent.id, e164: values.phone }).execute();
+  }
+  return agent;
+}
+
+export async function createCall(
+  db: Db,
+  businessId: string,
+  values: {
+    agentId?: string | null;
+    status?: CallStatus;
+    direction?: Direction;
+    to?: string;
+    from?: string;
+    createdAt?: Date;
+    transcript?: string | null;
+    summary?: string | null;
+    durationSeconds?: number | null;
+  } = {},
+): Promise<{ id: string }> {
+  const status = values.status ?? 'completed';
+  const ended = ['completed', 'no-answer', 'busy', 'failed', 'canceled'].includes(status);
+  const createdAt = values.createdAt ?? new Date();
+  return db.kysely
+    .insertInto('calls')
+    .values({
+      business_id: businessId,
+      agent_id: values.agentId ?? null,
+      direction: values.direction ?? 'outbound',
+      status,
+      to_number: values.to ?? '+14155550123',
+      from_number: values.from ?? '+13125550100',
+      duration_seconds: values.durationSeconds === undefined ? (ended ? 95 : null) : values.durationSeconds,
+      summary: values.summary === undefined ? (ended ? 'Caller asked about a repair.' : null) : values.summary,
+      transcript: values.transcript === undefined ? (ended ? 'Agent: Hello!\nCaller: Hi, my sink leaks.' : null) : values.transcript,
+      recording_url: ended ? 'https://recordings.example.com/r/1.mp3' : null,
+      created_at: createdAt,
+      ended_at: ended ? new Date(createdAt.getTime() + 95_000) : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+export async function createKey(db: Db, businessId: string, scopes: string[], options: { expiresAt?: Date } = {}): Promise<{ key: string; id: string }> {
+  const { key, record } = await issueApiKey(db.kysely, { businessId, name: `test-${randomBytes(3).toString('hex')}`, scopes, expiresAt: options.expiresAt ?? null });
+  return { key, id: record.id };
+}
+
+// ── Access tokens ───────────────────────────────────────────────────────────────────────────────
+
+export interface TokenOptions {
+  businessId: string;
+  scopes: string[];
+  subject?: string;
+  clientId?: string;
+  /** Defaults: the server's issuer and MCP URL, an hour of life, typ at+jwt, the current key. */
+  issuer?: string;
+  audience?: string | string[];
+  expiresIn?: number;
+  typ?: string;
+  omitBusiness?: boolean;
+  privateJwk?: JWK;
+}
+
+/** Signs an access token the way the authorization server does (RFC 9068), with its current key. */
+export async function mintAccessToken(db: Db, base: { issuer: string; mcpUrl: string }, options: TokenOptions): Promise<string> {
+  const jwk = options.privateJwk ?? (await loadKeyMaterial(db.kysely)).signing.find((k) => k.current)!.privateJwk;
+  const key = await importJWK(jwk, 'ES256');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    scope: options.scopes.join(' '),
+    client_id: options.clientId ?? 'test-client',
+    ...(options.omitBusiness ? {} : { business_id: options.businessId }),
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: options.typ ?? 'at+jwt' })
+    .setIssuer(options.issuer ?? base.issuer)
+    .setAudience(options.audience ?? base.mcpUrl)
+    .setSubject(options.subject ?? randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.expiresIn ?? 3600))
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+// ── Raw JSON-RPC over HTTP ──────────────────────────────────────────────────────────────────────
+
+export interface RpcResponse {
+  status: number;
+  headers: Headers;
+  /** The JSON body, or the last JSON-RPC message of an SSE body. */
+  body: any;
+  text: string;
+}
+
+export const ACCEPT_BOTH = 'application/json, text/event-stream';
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RpcResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return read(response);
+}
+
+export async function read(response: Response): Promise<RpcResponse> {
+  const text = await response.text();
+  let body: unknown = undefined;
+  if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const data = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => l.slice(6))
+      .filter(Boolean);
+    body = data.length ? JSON.parse(data[data.length - 1]!) : undefined;
+  } else if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+export const callTool = (name: string, args: Record<string, unknown> = {}, id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+
+export const initialize = (id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-test', version: '1.0.0' } },
+});
+
+// ── The MCP SDK client ──────────────────────────────────────────────────────────────────────────
+
+export async function connectClient(
+  url: string,
+  options: { headers?: Record<string, string>; capabilities?: Record<string, unknown> } = {},
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 'kaicalls-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers ?? {} } });
+  await client.connect(transport);
+  return { client, transport };
+}
