@@ -87,7 +87,7 @@ async function main() {
     const { businessId, apiKey } = await seed(database.db);
     const token = await mintToken(database.db, config, businessId);
     const log = createLogger({ logLevel: 'silent' });
-    const handler = createToolRunner({ db: database.db, log })(findTool(TOOL)!);
+    const handler = createToolRunner({ db: database.db, log, services: app.services })(findTool(TOOL)!);
     const getKey: Parameters<typeof createAccessTokenVerifier>[0]['getKey'] = (header, jws) => app.authz.keyStore.getKey(header, jws);
 
     const bare = await startBare(createCredentialResolver({ db: database.db, accessTokens: verifier(config, getKey, 10_000) }), handler);
@@ -171,7 +171,7 @@ async function startBare(credentials: CredentialResolver, handler: ToolHandler) 
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}');
           return;
         }
-        const result = await handler(message.params.arguments ?? {}, { authInfo: toAuthInfo(credential) } as Parameters<ToolHandler>[1]);
+        const result = await handler(message.params.arguments ?? {}, { authInfo: toAuthInfo(credential) } as Parameters<ToolHandler>[1], NO_PEER);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
       } catch (err) {
         res.writeHead(500).end(String(err));
@@ -180,6 +180,9 @@ async function startBare(credentials: CredentialResolver, handler: ToolHandler) 
   });
   return listen(server);
 }
+
+// The read tool measured here never asks the client anything.
+const NO_PEER = { canElicit: false, elicit: () => Promise.reject(new Error('no elicitation in the benchmark')) };
 
 /**
  * The SDK's documented stateless server (examples/server/simpleStatelessStreamableHttp): Express,
@@ -193,7 +196,7 @@ async function startSdkPattern(credentials: CredentialResolver, handler: ToolHan
     server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: inputSchemaOf(tool), outputSchema: outputSchemaOf(tool), annotations: tool.annotations },
-      handler,
+      (args: Record<string, unknown>, extra) => handler(args, extra, NO_PEER),
     );
     return server;
   };

@@ -7,6 +7,9 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createAuthorizationServer, type AuthorizationServer } from './authz/server.js';
 import type { FetchLike } from './authz/cimd.js';
 import { createResourceServer, type ResourceServer } from './resource/index.js';
+import { createTelephony, simulatorRecordingsRouter } from './resource/telephony/index.js';
+import type { ToolServices } from './resource/tool.js';
+import { createAgentConfigService, createUpdateBroker } from './resource/updates/index.js';
 import type { Config } from './shared/config.js';
 import { openDatabase, type Db } from './shared/db.js';
 import { healthRouter } from './shared/health.js';
@@ -23,6 +26,8 @@ export interface App {
   readonly authz: AuthorizationServer;
   /** The MCP resource server: /api/mcp, its sessions and its tools. */
   readonly resource: ResourceServer;
+  /** The domain services the tools act through (telephony and its dialer, the update broker). */
+  readonly services: ToolServices;
   /** Starts listening on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops accepting, lets in-flight requests finish (up to a grace period), closes the database. */
@@ -56,12 +61,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   koa.use(errorMapper(log));
   const health = healthRouter(db);
   koa.use(health.routes()).use(health.allowedMethods());
-  const authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch });
+
+  let authz: AuthorizationServer;
+  let telephony: ToolServices['telephony'] | undefined;
+  try {
+    authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch });
+    // Recovers calls and texts a previous process left in flight, then starts the dialer.
+    telephony = createTelephony({ db, config, log });
+    await telephony.start();
+  } catch (err) {
+    await telephony?.stop();
+    if (ownsDb) await db.close();
+    throw err;
+  }
+  const broker = createUpdateBroker({ db });
+  const services: ToolServices = { config, telephony, broker, agentConfig: createAgentConfigService({ db, broker }) };
+
   koa.use(authz.middleware);
   // The MCP endpoint verifies access tokens locally against the authorization server's own keys.
-  const resource = createResourceServer({ config, db, log, getKey: (header, token) => authz.keyStore.getKey(header, token) });
+  const resource = createResourceServer({ config, db, log, services, getKey: (header, token) => authz.keyStore.getKey(header, token) });
   koa.use(resourceDocuments(config));
   koa.use(resource.middleware);
+  const recordings = simulatorRecordingsRouter(db);
+  koa.use(recordings.routes());
 
   let server: http.Server | undefined;
   let stopping: Promise<void> | undefined;
@@ -73,6 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     koa,
     authz,
     resource,
+    services,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
@@ -97,6 +120,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }
         authz.stop();
         await resource.close();
+        // Before the database closes: calls still in the provider's hands are recorded as failed.
+        await telephony.stop();
         if (ownsDb) await db.close();
       })();
       return stopping;

@@ -26,8 +26,8 @@ export interface AccessInput {
   credential: Credential | null;
   /** MCP_ANONYMOUS_DISCOVERY: false makes every request without a credential answer 401. */
   anonymousDiscovery: boolean;
-  /** The scopes a tool needs, or undefined for a tool the endpoint does not have (the SDK says so). */
-  scopesForTool(name: string): readonly Scope[] | undefined;
+  /** The scopes a call of a tool needs, or undefined for a tool the endpoint does not have (the SDK says so). */
+  scopesForTool(name: string, args: unknown): readonly Scope[] | undefined;
 }
 
 export function decideAccess(input: AccessInput): AccessDecision {
@@ -46,7 +46,7 @@ export function decideAccess(input: AccessInput): AccessDecision {
   for (const message of input.messages) {
     if (!isJSONRPCRequest(message) || message.method !== 'tools/call') continue;
     const name = message.params?.name;
-    const required = typeof name === 'string' ? input.scopesForTool(name) : undefined;
+    const required = typeof name === 'string' ? input.scopesForTool(name, message.params?.arguments) : undefined;
     if (!required) continue;
     const lacking = missingScopes(required, credential.scopes);
     if (lacking.length === 0) continue;

@@ -18,6 +18,7 @@ import { findTool, listTools } from './registry.js';
 import { createSessionManager, type SessionManager } from './sessions.js';
 import { createStatelessDispatcher } from './stateless.js';
 import { createToolRunner } from './tool-runner.js';
+import { requiredScopesOf, type ToolServices } from './tool.js';
 
 export interface ResourceServer {
   readonly middleware: Middleware;
@@ -33,6 +34,8 @@ export interface ResourceServerDeps {
   log: Logger;
   /** The authorization server's key resolver (src/authz/keys.ts createKeyStore().getKey). */
   getKey: JWTVerifyGetKey;
+  /** The domain services write tools act through (telephony, the update broker…). */
+  services: ToolServices;
 }
 
 export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
@@ -46,14 +49,17 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
   const credentials = createCredentialResolver({ db, accessTokens });
   const challenges = createChallenges(protectedResourceMetadataUrl(config));
   const origins = createOriginPolicy(config);
-  const runner = createToolRunner({ db, log });
+  const runner = createToolRunner({ db, log, services: deps.services });
 
   const surfaces: McpSurface[] = [
     {
       name: 'main',
       path: new URL(config.mcpUrl).pathname,
       url: config.mcpUrl,
-      scopesForTool: (name) => findTool(name)?.scopes,
+      scopesForTool: (name, args) => {
+        const tool = findTool(name);
+        return tool ? requiredScopesOf(tool, args) : undefined;
+      },
       createServer: createToolServerFactory({ tools: listTools(), handlerFor: runner }),
     },
   ];

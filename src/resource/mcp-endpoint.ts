@@ -45,7 +45,7 @@ export interface McpSurface {
   readonly path: string;
   /** Public URL of the endpoint. */
   readonly url: string;
-  scopesForTool(name: string): readonly Scope[] | undefined;
+  scopesForTool(name: string, args: unknown): readonly Scope[] | undefined;
   readonly createServer: ServerFactory;
 }
 
@@ -171,7 +171,7 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
       messages,
       credential,
       anonymousDiscovery: deps.config.anonymousDiscovery,
-      scopesForTool: (name) => surface.scopesForTool(name),
+      scopesForTool: (name, args) => surface.scopesForTool(name, args),
     });
     if (decision.kind === 'authenticate') {
       return unauthorized(ctx, challenges.authenticate(), 'Authentication required: sign in with OAuth or send an API key', single);

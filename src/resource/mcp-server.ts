@@ -5,7 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { INSTRUCTIONS, SERVER_INFO } from './server-info.js';
-import { inputSchemaOf, outputSchemaOf, type AnyTool } from './tool.js';
+import { inputSchemaOf, outputSchemaOf, type AnyTool, type ToolPeer } from './tool.js';
 import { listingOf } from './tool-listing.js';
 import type { ToolHandler } from './tool-runner.js';
 
@@ -21,7 +21,14 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
   const toolsList = { tools: deps.tools.map(listingOf) };
 
   return function createServer() {
-    const server = new McpServer({ name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator });
+    const server: McpServer = new McpServer({ name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator });
+    // Per server (= per session): what this client declared it can do, and a way to ask it.
+    const peer: ToolPeer = {
+      get canElicit() {
+        return Boolean(server.server.getClientCapabilities()?.elicitation);
+      },
+      elicit: (params) => server.server.elicitInput(params),
+    };
     for (const tool of deps.tools) {
       server.registerTool(
         tool.name,
@@ -32,7 +39,7 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
           outputSchema: outputSchemas.get(tool.name)!,
           annotations: tool.annotations,
         },
-        handlers.get(tool.name)!,
+        (args: Record<string, unknown>, extra) => handlers.get(tool.name)!(args, extra, peer),
       );
     }
     server.server.removeRequestHandler(ListToolsRequestSchema.shape.method.value);

@@ -11,17 +11,22 @@ import { AppError } from '../shared/errors.js';
 import { maskPhone, type Logger } from '../shared/log.js';
 import { credentialFrom, type Credential } from './credentials.js';
 import { isDatabaseUnavailable } from './unavailable.js';
-import { failureResult, missingToolScopes, successResult, type AnyTool, type ToolFailure } from './tool.js';
+import { failureResult, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer, type ToolServices } from './tool.js';
 
-export type ToolHandler = (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => Promise<CallToolResult>;
+export type ToolHandler = (
+  args: Record<string, unknown>,
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  peer: ToolPeer,
+) => Promise<CallToolResult>;
 
 export interface ToolRunnerDeps {
   db: Db;
   log: Logger;
+  services: ToolServices;
 }
 
 export function createToolRunner(deps: ToolRunnerDeps) {
-  const { db, log } = deps;
+  const { db, log, services } = deps;
 
   const audit = async (credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) => {
     try {
@@ -39,14 +44,14 @@ export function createToolRunner(deps: ToolRunnerDeps) {
   };
 
   return function handlerFor(tool: AnyTool): ToolHandler {
-    return async (args, extra) => {
+    return async (args, extra, peer) => {
       const started = performance.now();
       const credential = credentialFrom(extra.authInfo);
       // The endpoint answers 401 before a call without a credential gets here; this is the backstop.
       if (!credential) return failureResult({ code: 'unauthenticated', message: 'Authentication required' });
       const details = tool.auditDetails ? tool.auditDetails(args) : { arguments: maskArguments(args) };
 
-      const missing = missingToolScopes(tool, credential.scopes);
+      const missing = missingToolScopes(tool, args, credential.scopes);
       if (missing.length > 0) {
         // OAuth tokens were already answered 403 insufficient_scope at the HTTP edge; an API key's
         // scopes are fixed, so its client gets the refusal as a tool error it can show the user.
@@ -56,8 +61,15 @@ export function createToolRunner(deps: ToolRunnerDeps) {
       }
 
       try {
+        const base = { businessId: credential.businessId, credential, services, peer };
+        if (tool.mode === 'effect') {
+          // The tool's services commit their own records around the effect; the audit row follows.
+          const output = await tool.run(args, { ...base, db } as Parameters<AnyTool['run']>[1]);
+          await audit(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details });
+          return successResult(output);
+        }
         const output = await db.forBusiness(credential.businessId, async (tx) => {
-          const result = await tool.run(args, { tx, businessId: credential.businessId, credential });
+          const result = await tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]);
           // Same transaction as the read: the audit row exists exactly when the answer was given.
           await createAuditRepository(tx).append(
             auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details }),

@@ -216,7 +216,7 @@ export function createConformanceServerFactory(): ServerFactory {
 
     server.registerTool('test_scope_calls_write', { description: 'Needs the calls:write scope; changes nothing.' }, (extra) => {
       const credential = credentialFrom(extra.authInfo);
-      const missing = credential ? missingToolScopes({ scopes: ['calls:write'] }, credential.scopes) : ['calls:write'];
+      const missing = credential ? missingToolScopes({ scopes: ['calls:write'] }, {}, credential.scopes) : ['calls:write'];
       if (missing.length > 0) return { ...text(`Missing required scope: ${missing.join(', ')}`), isError: true };
       return text('calls:write granted');
     });
