@@ -273,6 +273,31 @@ describe('admin CLI: commands', () => {
   });
 });
 
+describe('admin CLI: signing keys', () => {
+  it('keys rotate makes a new key current and keeps the old one published until its tokens expire', async () => {
+    const first = await admin('keys', 'rotate');
+    expect(first.code).toBe(0);
+    const firstKid = /^New signing key (\S+) is current/.exec(first.stdout)?.[1];
+    expect(firstKid).toBeDefined();
+    const second = await admin('keys', 'rotate');
+    expect(second.code).toBe(0);
+    const secondKid = /^New signing key (\S+) is current/.exec(second.stdout)?.[1];
+    expect(secondKid).not.toBe(firstKid);
+    expect(second.stdout).toContain(`Retired ${firstKid}: still published until`);
+    await inspect(async (db) => {
+      const keys = await db.kysely.selectFrom('signing_keys').selectAll().where('use', '=', 'sig').execute();
+      const old = keys.find((k) => k.kid === firstKid)!;
+      const current = keys.find((k) => k.kid === secondKid)!;
+      expect(current.retired_at).toBeNull();
+      expect(old.retired_at).not.toBeNull();
+      // Published for the access-token lifetime (1 h by default) and then some, not forever.
+      const publishedFor = (old.publish_until!.getTime() - old.retired_at!.getTime()) / 1000;
+      expect(publishedFor).toBeGreaterThanOrEqual(3600);
+      expect(publishedFor).toBeLessThan(3600 + 300);
+    });
+  });
+});
+
 describe('admin CLI next to a running server', () => {
   if (usingPostgres()) {
     it('on Postgres, the CLI simply works while a server runs on the same database', async () => {

@@ -15,7 +15,8 @@ import { generatePassword, hashPassword } from '../authz/passwords.js';
 import { createAuditRepository } from '../audit/audit.repository.js';
 import { parseE164 } from '../resource/compliance/phone.js';
 import { SCOPES, type Scope } from '../scopes/index.js';
-import { parseDuration } from '../shared/config.js';
+import { KEY_RELOAD_SECONDS, rotateSigningKeys } from '../authz/keys.js';
+import { parseDuration, type Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import { AppError } from '../shared/errors.js';
 import { runCli, stdio, UsageError, type Output } from './run.js';
@@ -25,6 +26,7 @@ type Values = Record<string, string | boolean | undefined>;
 
 interface CommandContext extends Output {
   db: Db;
+  config: Config;
 }
 
 interface Command {
@@ -299,6 +301,18 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'keys rotate',
+    summary: 'Make a new signing key current. Old public keys stay published until the tokens they signed have expired.',
+    options: {},
+    prepare() {
+      return async ({ db, config, out }) => {
+        const rotation = await rotateSigningKeys(db.kysely, config);
+        out(`New signing key ${rotation.kid} is current; running servers pick it up within ${KEY_RELOAD_SECONDS} s.`);
+        for (const old of rotation.retired) out(`Retired ${old.kid}: still published until ${when(old.publishUntil)} so tokens it signed keep verifying.`);
+      };
+    },
+  },
+  {
     name: 'help',
     summary: 'Show this help, or a command\'s help: help <command>.',
     options: {},
@@ -419,7 +433,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // Loaded only now: help and argument errors never pay for the database driver.
   const { withDatabase } = await import('./database.js');
-  await withDatabase((db) => planned.work({ db, ...stdio }));
+  await withDatabase((db, { config }) => planned.work({ db, config, ...stdio }));
 }
 
 runCli(() => main(process.argv.slice(2)));
