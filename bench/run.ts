@@ -21,6 +21,8 @@ import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type autocannon from 'autocannon';
 import { importJWK, SignJWT } from 'jose';
+import { createAccountsRepository } from '../src/authz/accounts.repository.js';
+import { createGrantsRepository } from '../src/authz/grants.repository.js';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { issueApiKey } from '../src/authz/api-keys.js';
@@ -349,11 +351,17 @@ async function seed(db: Db): Promise<{ businessId: string; apiKey: string }> {
 async function mintToken(db: Db, config: Config, businessId: string): Promise<string> {
   const current = (await loadKeyMaterial(db.kysely)).signing.find((k) => k.current)!;
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: 'agents:read calls:read', client_id: 'bench', business_id: businessId })
+  // A live connected app, as consent records one: the resource server checks it.
+  const accounts = createAccountsRepository(db.kysely);
+  const user = await accounts.createUser({ email: 'bench-user@example.com', passwordHash: null });
+  await accounts.upsertMembership(businessId, user.id, 'member');
+  const grantId = 'bench-grant';
+  await createGrantsRepository(db.kysely).insert({ grantId, businessId, userId: user.id, clientId: 'bench', clientName: 'bench', scopes: ['agents:read', 'calls:read'], expiresInSeconds: 86_400 });
+  return new SignJWT({ scope: 'agents:read calls:read', client_id: 'bench', business_id: businessId, grant_id: grantId })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: current.kid, typ: 'at+jwt' })
     .setIssuer(config.issuer)
     .setAudience(config.mcpUrl)
-    .setSubject('bench-user')
+    .setSubject(user.id)
     .setIssuedAt(now)
     .setExpirationTime(now + 3600)
     .sign(await importJWK(current.privateJwk, SIGNING_ALG));

@@ -1,6 +1,7 @@
 // The MCP endpoint's edge: credentials (OAuth access tokens and API keys), the 401/403 answers and
 // their challenges, DNS-rebinding protection, CORS, body limits and malformed JSON-RPC. Over HTTP,
 // against the real app and a migrated database.
+import { listTools } from '../src/resource/registry.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeysRepository } from '../src/authz/api-keys.repository.js';
@@ -58,7 +59,7 @@ describe('MCP endpoint without credentials (anonymous discovery on, the default)
     const { client } = await connectClient(t.mcpUrl);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(['get_business_info', 'list_agents', 'list_recent_calls', 'check_call_status', 'get_transcript']);
+      expect(tools.map((tool) => tool.name)).toEqual(listTools().map((tool) => tool.name));
       await expect(client.callTool({ name: 'get_business_info', arguments: {} })).rejects.toMatchObject({ code: 401 });
     } finally {
       await client.close();
@@ -289,7 +290,7 @@ describe('transport edge', () => {
   it('serves the endpoint with a trailing slash too', async () => {
     const res = await post(`${t.mcpUrl}/`, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(res.status).toBe(200);
-    expect(res.body.result.tools).toHaveLength(5);
+    expect(res.body.result.tools).toHaveLength(listTools().length);
   });
 
   it('an unknown session id gets 404, so the client starts over', async () => {
@@ -320,7 +321,7 @@ describe('MCP_ANONYMOUS_DISCOVERY=false', () => {
     await expect(connectClient(strict.mcpUrl)).rejects.toMatchObject({ code: 401 });
     const { client } = await connectClient(strict.mcpUrl, { headers: { 'X-KaiCalls-API-Key': allKey } });
     try {
-      expect((await client.listTools()).tools).toHaveLength(5);
+      expect((await client.listTools()).tools).toHaveLength(listTools().length);
       const result = await client.callTool({ name: 'list_agents', arguments: {} });
       expect(result.isError).toBeFalsy();
     } finally {

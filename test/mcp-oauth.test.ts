@@ -2,6 +2,7 @@
 // the SDK client's own OAuth code (discovery from the 401, registration, PKCE, token) with a
 // scripted sign-in and consent, then every read tool with the token the authorization server
 // issued. Both discovery modes.
+import { listTools } from '../src/resource/registry.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -49,7 +50,7 @@ describe('OAuth from the MCP URL alone', () => {
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     await client.connect(transport);
     try {
-      expect((await client.listTools()).tools).toHaveLength(5);
+      expect((await client.listTools()).tools).toHaveLength(listTools().length);
       await expect(client.callTool({ name: 'get_business_info', arguments: {} })).rejects.toBeInstanceOf(UnauthorizedError);
 
       const callback = await signInAndConsent(new TestBrowser(), provider.authorizationUrl!.href, account);

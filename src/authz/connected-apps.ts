@@ -1,6 +1,6 @@
 // Connected apps (OAuth grants) of a business, for the dashboard: list them, and revoke one —
-// which ends it at once for refresh tokens and within an access-token lifetime for the JWTs
-// already issued (they are verified locally and expire on their own).
+// which ends it at once for refresh tokens, and within seconds for the JWT access tokens already
+// issued (they carry their grant id, which the resource server rechecks; see resource/credentials.ts).
 import type { Db } from '../shared/db.js';
 import { createGrantsRepository, type ConnectedApp } from './grants.repository.js';
 import { createOidcRepository } from './oidc.repository.js';

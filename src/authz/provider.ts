@@ -243,7 +243,8 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       // Membership is checked at every issuance, so removing a user from a business ends their
       // apps' access to it at the next refresh.
       if (!binding.role) throw new BusinessUnavailable('the user no longer belongs to the business this connection was made for; connect the app again');
-      return { business_id: binding.businessId };
+      // grant_id lets the resource server see a revoked connection before the token expires.
+      return { business_id: binding.businessId, grant_id: grantId };
     },
     async renderError(ctx, out) {
       const description = out.error_description ?? 'The request could not be processed.';

@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   clientId: string;
   /** The business the user chose on the consent screen: the only one this token can touch. */
   businessId: string;
+  /** The OAuth grant (connected app) the token was issued under: revoking it ends the token too. */
+  grantId: string;
   /** Granted scopes of our catalog (other values, such as `offline_access`, are dropped). */
   scopes: Scope[];
   /** Seconds since the epoch. */
@@ -84,11 +86,13 @@ function toClaims(payload: JWTPayload): AccessTokenClaims | string {
   const businessId = payload.business_id;
   if (!isUuid(businessId)) return 'the token names no business';
   if (typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') return 'the token lacks sub or client_id';
+  if (typeof payload.grant_id !== 'string' || payload.grant_id === '') return 'the token names no grant';
   const scope = typeof payload.scope === 'string' ? payload.scope : '';
   return {
     subject: payload.sub,
     clientId: payload.client_id,
     businessId,
+    grantId: payload.grant_id,
     scopes: scope.split(' ').filter(isScope),
     expiresAt: payload.exp as number,
     tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,

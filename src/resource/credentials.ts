@@ -5,6 +5,7 @@
 // to spend the key (RFC 6750 §5.3 advises against tokens in URLs).
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createApiKeysRepository } from '../authz/api-keys.repository.js';
+import { createGrantsRepository } from '../authz/grants.repository.js';
 import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRejection } from '../authz/api-keys.js';
 import { isScope, type Scope } from '../scopes/index.js';
 import type { Db } from '../shared/db.js';
@@ -75,6 +76,15 @@ const API_KEY_REFUSALS: Record<ApiKeyRejection, string> = {
 /** How often a key's `last_used_at` is refreshed, per node and in the database. */
 const TOUCH_INTERVAL_SECONDS = 60;
 
+/**
+ * How long this node trusts that a token's grant is still live before asking the database again.
+ * A JWT is verified locally, so without this check a revoked connection (or a user removed from the
+ * business) would keep working until the token expires, up to an hour. Rechecking on every request
+ * would cost a query per call; this bounds revocation to seconds for one cheap lookup per token per
+ * window.
+ */
+const GRANT_RECHECK_MS = 10_000;
+
 export interface CredentialResolver {
   resolve(presented: Exclude<Presented, { kind: 'none' | 'malformed' }>): Promise<CredentialCheck>;
 }
@@ -91,12 +101,34 @@ export function createCredentialResolver(deps: { db: Db; accessTokens: AccessTok
     await createApiKeysRepository(deps.db.kysely).touch(keyId, TOUCH_INTERVAL_SECONDS);
   };
 
+  // grant id → when it was last found live (and for which user and business).
+  const liveGrants = new Map<string, { checkedAt: number; userId: string; businessId: string }>();
+
+  const grantIsLive = async (grantId: string, userId: string, businessId: string): Promise<boolean> => {
+    const now = Date.now();
+    const cached = liveGrants.get(grantId);
+    if (cached && now - cached.checkedAt < GRANT_RECHECK_MS) return cached.userId === userId && cached.businessId === businessId;
+    const binding = await createGrantsRepository(deps.db.kysely).findBinding(grantId);
+    // Live = not revoked, and the user still belongs to the business the token was issued for.
+    const live = Boolean(binding && !binding.revokedAt && binding.role && binding.userId === userId && binding.businessId === businessId);
+    if (live) {
+      if (liveGrants.size > 100_000) liveGrants.clear();
+      liveGrants.set(grantId, { checkedAt: now, userId, businessId });
+    } else {
+      liveGrants.delete(grantId);
+    }
+    return live;
+  };
+
   return {
     async resolve(presented) {
       if (presented.kind === 'access_token') {
         const check = await deps.accessTokens.verify(presented.token);
         if (!check.ok) return check;
         const { claims } = check;
+        if (!(await grantIsLive(claims.grantId, claims.subject, claims.businessId))) {
+          return { ok: false, reason: 'this connection has been revoked or no longer has access to the business; connect the app again' };
+        }
         return {
           ok: true,
           credential: {

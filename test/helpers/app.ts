@@ -9,6 +9,8 @@ export interface TestApp {
   /** The public base URL (== issuer), e.g. http://127.0.0.1:41234 */
   baseUrl: string;
   mcpUrl: string;
+  /** Where this node actually listens (differs from baseUrl when PUBLIC_URL names another node). */
+  listenUrl: string;
   database: TestDatabase;
   stop(): Promise<void>;
 }
@@ -41,11 +43,12 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     ...env,
   });
   const app = await createApp(config, { db: db.db });
-  await app.listen();
+  const { url } = await app.listen();
   return {
     app,
     baseUrl: config.publicUrl,
     mcpUrl: config.mcpUrl,
+    listenUrl: url,
     database: db,
     async stop() {
       await app.stop();

@@ -7,6 +7,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { issueApiKey } from '../../src/authz/api-keys.js';
+import { createAccountsRepository } from '../../src/authz/accounts.repository.js';
+import { createGrantsRepository } from '../../src/authz/grants.repository.js';
 import { loadKeyMaterial } from '../../src/authz/keys.js';
 import type { Db } from '../../src/shared/db.js';
 import type { CallStatus, Direction } from '../../db/schema.js';
@@ -102,6 +104,30 @@ export interface TokenOptions {
   typ?: string;
   omitBusiness?: boolean;
   privateJwk?: JWK;
+  /** The grant the token claims; by default a live one is created for a new member of the business. */
+  grantId?: string;
+  omitGrant?: boolean;
+}
+
+/**
+ * A connected app as consent records it: a user who belongs to the business and a live grant bound
+ * to it. The resource server refuses tokens whose grant is revoked or whose user left the business.
+ */
+export async function createGrant(db: Db, businessId: string, options: { clientId?: string; scopes?: string[] } = {}): Promise<{ grantId: string; userId: string }> {
+  const accounts = createAccountsRepository(db.kysely);
+  const user = await accounts.createUser({ email: `member-${randomBytes(4).toString('hex')}@example.com`, passwordHash: null });
+  await accounts.upsertMembership(businessId, user.id, 'member');
+  const grantId = randomBytes(16).toString('base64url');
+  await createGrantsRepository(db.kysely).insert({
+    grantId,
+    businessId,
+    userId: user.id,
+    clientId: options.clientId ?? 'test-client',
+    clientName: 'Test client',
+    scopes: options.scopes ?? [],
+    expiresInSeconds: 86_400,
+  });
+  return { grantId, userId: user.id };
 }
 
 /** Signs an access token the way the authorization server does (RFC 9068), with its current key. */
@@ -109,15 +135,23 @@ export async function mintAccessToken(db: Db, base: { issuer: string; mcpUrl: st
   const jwk = options.privateJwk ?? (await loadKeyMaterial(db.kysely)).signing.find((k) => k.current)!.privateJwk;
   const key = await importJWK(jwk, 'ES256');
   const now = Math.floor(Date.now() / 1000);
+  let grantId = options.grantId;
+  let subject = options.subject;
+  if (!grantId && !options.omitGrant) {
+    const grant = await createGrant(db, options.businessId, { clientId: options.clientId, scopes: options.scopes });
+    grantId = grant.grantId;
+    subject ??= grant.userId;
+  }
   return new SignJWT({
     scope: options.scopes.join(' '),
     client_id: options.clientId ?? 'test-client',
     ...(options.omitBusiness ? {} : { business_id: options.businessId }),
+    ...(grantId ? { grant_id: grantId } : {}),
   })
     .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: options.typ ?? 'at+jwt' })
     .setIssuer(options.issuer ?? base.issuer)
     .setAudience(options.audience ?? base.mcpUrl)
-    .setSubject(options.subject ?? randomUUID())
+    .setSubject(subject ?? randomUUID())
     .setIssuedAt(now)
     .setExpirationTime(now + (options.expiresIn ?? 3600))
     .setJti(randomUUID())
