@@ -90,7 +90,8 @@ describe('mcp.json and the server card', () => {
         for (const tool of body.tools) {
           expect(tool.scopes).toEqual(listTools().find((t) => t.name === tool.name)!.scopes);
           expect(tool.outputSchema.type).toBe('object');
-          expect(tool.annotations.readOnlyHint).toBe(true);
+          // Read-only exactly when every scope that unlocks it is a read scope.
+          expect({ tool: tool.name, readOnly: tool.annotations.readOnlyHint }).toEqual({ tool: tool.name, readOnly: tool.scopes.every((s: string) => s.endsWith(':read')) });
         }
       }
     } finally {
@@ -121,8 +122,20 @@ describe('mcp.json and the server card', () => {
 describe('registry summaries (consent screen) and the README table', () => {
   it('summaries list every tool under its scope', () => {
     expect(listToolSummaries().map((s) => s.name)).toEqual(listTools().map((t) => t.name));
-    expect(toolsForScope('calls:read').map((s) => s.name)).toEqual(['list_recent_calls', 'check_call_status', 'get_transcript']);
-    expect(toolsForScope('agents:read').map((s) => s.name)).toEqual(['get_business_info', 'list_agents']);
+    // The scope of every tool, as the catalog (shared/spec/tools.md) assigns them.
+    const catalog: Record<string, string[]> = {
+      'calls:read': ['list_recent_calls', 'check_call_status', 'get_transcript', 'get_call_recording', 'list_leads', 'get_lead', 'list_voicemails', 'list_sms_messages', 'list_campaigns', 'get_analytics'],
+      'agents:read': ['get_business_info', 'list_agents', 'get_operational_settings'],
+      'calls:write': ['make_call', 'create_campaign'],
+      'agents:write': ['configure_staff_alerts', 'configure_textable_links', 'configure_agent_business_rules', 'update_agent_config', 'request_kaicalls_update'],
+      'leads:write': ['upsert_lead'],
+      'sms:write': ['send_sms'],
+      'numbers:write': ['request_kaicalls_update'],
+      'webhooks:write': ['request_kaicalls_update'],
+    };
+    for (const scope of SCOPES) expect({ scope, tools: toolsForScope(scope).map((s) => s.name).sort() }).toEqual({ scope, tools: [...catalog[scope]!].sort() });
+    expect(new Set(Object.values(catalog).flat()).size).toBe(22);
+    expect(listTools()).toHaveLength(22);
     for (const scope of SCOPES) for (const tool of toolsForScope(scope)) expect(tool.scopes).toContain(scope);
   });
 

@@ -2,7 +2,7 @@
 // server it builds shares one JSON Schema validator (building an Ajv instance per server cost the
 // SDK's documented per-request pattern about a quarter of its CPU) and one precomputed tools list.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { INSTRUCTIONS, SERVER_INFO } from './server-info.js';
 import { inputSchemaOf, outputSchemaOf, type AnyTool, type ToolPeer } from './tool.js';
@@ -22,13 +22,17 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
 
   return function createServer() {
     const server: McpServer = new McpServer({ name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator });
-    // Per server (= per session): what this client declared it can do, and a way to ask it.
-    const peer: ToolPeer = {
+    // Per tool call: what this session's client declared it can do, and a way to ask it. The
+    // question is related to the tool call that asks it, so Streamable HTTP carries it on that
+    // call's own response stream, held by the node running the tool; an unrelated request would go
+    // to the standalone GET stream, which another node (or none) may hold. Only form elicitation is
+    // used, so a client that declared only URL mode cannot be asked.
+    const peerFor = (requestId: RequestId): ToolPeer => ({
       get canElicit() {
-        return Boolean(server.server.getClientCapabilities()?.elicitation);
+        return Boolean(server.server.getClientCapabilities()?.elicitation?.form);
       },
-      elicit: (params) => server.server.elicitInput(params),
-    };
+      elicit: (params) => server.server.elicitInput(params, { relatedRequestId: requestId }),
+    });
     for (const tool of deps.tools) {
       server.registerTool(
         tool.name,
@@ -39,7 +43,7 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
           outputSchema: outputSchemas.get(tool.name)!,
           annotations: tool.annotations,
         },
-        (args: Record<string, unknown>, extra) => handlers.get(tool.name)!(args, extra, peer),
+        (args: Record<string, unknown>, extra) => handlers.get(tool.name)!(args, extra, peerFor(extra.requestId)),
       );
     }
     server.server.removeRequestHandler(ListToolsRequestSchema.shape.method.value);

@@ -3,9 +3,16 @@
 // folder lists its tools in its index.ts; this file only concatenates them.
 import type { Scope } from '../scopes/index.js';
 import { AGENT_TOOLS } from './agents/index.js';
+import { ANALYTICS_TOOLS } from './analytics/index.js';
 import { BUSINESS_TOOLS } from './business/index.js';
 import { CALL_TOOLS } from './calls/index.js';
+import { CAMPAIGN_TOOLS } from './campaigns/index.js';
+import { LEAD_TOOLS } from './leads/index.js';
+import { SETTINGS_TOOLS } from './settings/index.js';
+import { SMS_TOOLS } from './sms/index.js';
 import type { AnyTool } from './tool.js';
+import { UPDATE_TOOLS } from './updates/index.js';
+import { VOICEMAIL_TOOLS } from './voicemails/index.js';
 
 /** What every surface but the MCP server itself needs to know about a tool. */
 export interface ToolSummary {
@@ -19,7 +26,7 @@ export interface ToolSummary {
 }
 
 // In the order of the recommended first flow (tools.md): business → agents → calls.
-const TOOLS: readonly AnyTool[] = Object.freeze([...BUSINESS_TOOLS, ...AGENT_TOOLS, ...CALL_TOOLS]);
+const TOOLS: readonly AnyTool[] = Object.freeze([...BUSINESS_TOOLS, ...AGENT_TOOLS, ...CALL_TOOLS, ...VOICEMAIL_TOOLS, ...LEAD_TOOLS, ...SMS_TOOLS, ...CAMPAIGN_TOOLS, ...ANALYTICS_TOOLS, ...SETTINGS_TOOLS, ...UPDATE_TOOLS]);
 
 const BY_NAME: ReadonlyMap<string, AnyTool> = new Map(TOOLS.map((t) => [t.name, t]));
 if (BY_NAME.size !== TOOLS.length) throw new Error('two tools share a name');

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'quiet_hours'
   | 'automation_paused'
   | 'rate_limited'
+  // The user, asked to confirm an effect through MCP elicitation, declined or cancelled: nothing happened.
+  | 'declined'
   | 'unavailable'
   | 'payload_too_large'
   | 'internal';
@@ -51,6 +53,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'opted_out':
     case 'quiet_hours':
     case 'automation_paused':
+    case 'declined':
       return 403;
     case 'not_found':
       return 404;

@@ -16,6 +16,12 @@ export interface AgentListing {
 
 export function createAgentsRepository(tx: Tx) {
   return {
+    /** Whether the agent is one of this business's (an id filter naming anything else is "not found"). */
+    async exists(businessId: string, agentId: string): Promise<boolean> {
+      const row = await tx.selectFrom('agents').select('id').where('business_id', '=', businessId).where('id', '=', agentId).executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
     async listPage(businessId: string, page: { limit: number; offset: number }): Promise<AgentListing[]> {
       const rows = await tx

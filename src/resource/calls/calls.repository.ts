@@ -8,6 +8,7 @@ export interface CallFilters {
   agentId?: string | undefined;
   status?: CallStatus | undefined;
   direction?: Direction | undefined;
+  leadId?: string | undefined;
 }
 
 type CallRow = Pick<
@@ -60,6 +61,7 @@ export function createCallsReadRepository(tx: Tx) {
       if (filters.agentId) q = q.where('c.agent_id', '=', filters.agentId);
       if (filters.status) q = q.where('c.status', '=', filters.status);
       if (filters.direction) q = q.where('c.direction', '=', filters.direction);
+      if (filters.leadId) q = q.where('c.lead_id', '=', filters.leadId);
       const rows = await q.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
       return rows.map(toRecord);
     },

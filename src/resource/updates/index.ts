@@ -1,4 +1,8 @@
-// The governed update broker, approvals, agent configuration history, and the actor/authority model.
+// The governed update broker, approvals, agent configuration history, and the actor/authority model;
+// and the broker's own tool, request_kaicalls_update.
+import type { AnyTool } from '../tool.js';
+import { requestKaicallsUpdate } from './request_kaicalls_update.js';
+
 export { createUpdateBroker, decideApproval, type UpdateBroker, type UpdateRequest, type BrokerOutcome, type BrokerStatus, type UpdatePlan, type AppliedChange, type DecideApprovalInput, type ApprovalView } from './broker.js';
 export { createAgentConfigService, type AgentConfigService } from './agent-config.js';
 export { INTENTS, INTENT_SCOPES, HIGH_IMPACT_AGENT_FIELDS, AgentChangesSchema, TransferSettingsSchema, isIntent, requiredScopeForIntent, isPublicHttpsUrl, type Intent, type AgentChanges } from './intents.js';
@@ -6,3 +10,5 @@ export { AuthorityEnvelopeSchema, verifyAuthority, requireAdmin, actingRole, act
 export { editRulesSection, sectionKey, DEFAULT_SECTION_TITLE, type RulesMode, type RulesSectionEdit } from './business-rules.js';
 export { auditActor, actorLabel, actorFromCredential, SYSTEM_ACTOR, type Actor } from './actor.js';
 export type { AgentConfig, AgentVersion, AgentChange, Approval } from './updates.repository.js';
+
+export const UPDATE_TOOLS: readonly AnyTool[] = [requestKaicallsUpdate];

@@ -1,0 +1,43 @@
+// list_campaigns: the business's outbound calling campaigns, newest first, with how far each has got.
+import { z } from 'zod';
+import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { defineTool } from '../tool.js';
+import { createCampaignsReadRepository } from './campaigns.repository.js';
+import { CAMPAIGN_STATUSES, campaignOutput, describeCampaign, toCampaignOutput } from './campaigns.types.js';
+
+export const listCampaigns = defineTool({
+  name: 'list_campaigns',
+  title: 'List campaigns',
+  description: 'List outbound call campaigns for the authenticated business.',
+  scopes: ['calls:read'],
+  externalEffect: false,
+  annotations: { title: 'List campaigns', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    ...paginationInput(25),
+    status: z.enum(CAMPAIGN_STATUSES).optional().describe('Only campaigns in this status.'),
+  },
+  output: {
+    campaigns: z.array(campaignOutput).describe('Campaigns, newest first.'),
+    ...paginationOutput,
+    filters: z
+      .object({ status: z.enum(CAMPAIGN_STATUSES).nullable().describe('The status filter applied, or null.') })
+      .describe('The filters this page was selected with.'),
+  },
+  async run(input, ctx) {
+    const rows = await createCampaignsReadRepository(ctx.tx).listPage(ctx.businessId, { status: input.status }, input);
+    const page = toPage(rows, input.limit, input.offset);
+    const campaigns = page.items.map(toCampaignOutput);
+    return {
+      data: {
+        campaigns,
+        count: page.count,
+        limit: page.limit,
+        offset: page.offset,
+        has_more: page.has_more,
+        next_offset: page.next_offset,
+        filters: { status: input.status ?? null },
+      },
+      text: [`${page.count} campaign${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...campaigns.map(describeCampaign)].join('\n'),
+    };
+  },
+});

@@ -1,0 +1,151 @@
+// A business's operational settings that the setup tools write: staff alert recipients and flags,
+// post-call escalation rules, and the textable links (business_links). Runs in the caller's
+// RLS-bound unit of work and names the business in every statement as well.
+import { sql } from 'kysely';
+import type { Tx } from '../../shared/db.js';
+
+export type AlertChannel = 'sms' | 'email';
+
+export interface EscalationRule {
+  trigger: string;
+  notify: string;
+  channel: AlertChannel;
+}
+
+export interface StaffAlertSettings {
+  notificationPhone: string | null;
+  notificationEmail: string | null;
+  smsNotifications: boolean;
+  emailNotifications: boolean;
+  escalationRules: EscalationRule[];
+  /** Null while the business has never saved alert settings. */
+  updatedAt: Date | null;
+}
+
+export interface StaffMember {
+  userId: string;
+  email: string;
+  phone: string | null;
+}
+
+export interface BusinessLink {
+  id: string;
+  key: string;
+  label: string;
+  url: string;
+  purpose: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function createSettingsRepository(tx: Tx, businessId: string) {
+  return {
+    // ── Staff ─────────────────────────────────────────────────────────────────────────────────
+    /**
+     * Members of this business whose email or phone is one of those given. RLS shows users only
+     * through a membership of the current business, and never their password hashes.
+     */
+    async staffByContact(contact: { emails: string[]; phones: string[] }): Promise<StaffMember[]> {
+      if (contact.emails.length === 0 && contact.phones.length === 0) return [];
+      const rows = await tx
+        .selectFrom('users as u')
+        .innerJoin('memberships as m', 'm.user_id', 'u.id')
+        .select(['u.id', 'u.email', 'u.phone'])
+        .where('m.business_id', '=', businessId)
+        .where((eb) =>
+          eb.or([
+            ...(contact.emails.length ? [eb('u.email', 'in', contact.emails)] : []),
+            ...(contact.phones.length ? [eb('u.phone', 'in', contact.phones)] : []),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => ({ userId: r.id, email: r.email, phone: r.phone }));
+    },
+
+    // ── Staff alerts ──────────────────────────────────────────────────────────────────────────
+    /**
+     * The current alert settings. With `lock`, the settings row is created if missing and locked
+     * for the rest of the unit of work, so concurrent writers of the rules list take turns.
+     */
+    async staffAlerts(options: { lock?: boolean } = {}): Promise<StaffAlertSettings> {
+      if (options.lock) {
+        await tx.insertInto('notification_settings').values({ business_id: businessId }).onConflict((oc) => oc.column('business_id').doNothing()).execute();
+      }
+      let q = tx
+        .selectFrom('notification_settings')
+        .select(['notification_phone', 'notification_email', 'sms_notifications', 'email_notifications', 'updated_at'])
+        .where('business_id', '=', businessId);
+      if (options.lock) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      const rules = await tx
+        .selectFrom('escalation_rules')
+        .select(['trigger', 'notify', 'channel'])
+        .where('business_id', '=', businessId)
+        .orderBy('position')
+        .orderBy('id')
+        .execute();
+      return {
+        notificationPhone: row?.notification_phone ?? null,
+        notificationEmail: row?.notification_email ?? null,
+        smsNotifications: row?.sms_notifications ?? false,
+        emailNotifications: row?.email_notifications ?? false,
+        escalationRules: rules,
+        updatedAt: row?.updated_at ?? null,
+      };
+    },
+
+    /** Writes every field and, when `rules` is given, replaces the rules list in order. */
+    async saveStaffAlerts(settings: Omit<StaffAlertSettings, 'updatedAt' | 'escalationRules'>, rules: EscalationRule[] | undefined): Promise<void> {
+      const values = {
+        notification_phone: settings.notificationPhone,
+        notification_email: settings.notificationEmail,
+        sms_notifications: settings.smsNotifications,
+        email_notifications: settings.emailNotifications,
+        updated_at: sql<Date>`now()`,
+      };
+      await tx
+        .insertInto('notification_settings')
+        .values({ business_id: businessId, ...values })
+        .onConflict((oc) => oc.column('business_id').doUpdateSet(values))
+        .execute();
+      if (rules === undefined) return;
+      await tx.deleteFrom('escalation_rules').where('business_id', '=', businessId).execute();
+      if (rules.length === 0) return;
+      await tx
+        .insertInto('escalation_rules')
+        .values(rules.map((r, position) => ({ business_id: businessId, trigger: r.trigger, notify: r.notify, channel: r.channel, position })))
+        .execute();
+    },
+
+    // ── Textable links ────────────────────────────────────────────────────────────────────────
+    /** The links with these keys, locked for the rest of the unit of work when `lock`. */
+    async linksByKey(keys: string[], options: { lock?: boolean } = {}): Promise<BusinessLink[]> {
+      if (keys.length === 0) return [];
+      let q = tx.selectFrom('business_links').selectAll().where('business_id', '=', businessId).where('key', 'in', keys);
+      if (options.lock) q = q.forUpdate();
+      return (await q.execute()).map(toLink);
+    },
+
+    /** Creates the link, or sets every field of the existing one with that key. */
+    async upsertLink(link: { key: string; label: string; url: string; purpose: string | null }): Promise<BusinessLink> {
+      const values = { label: link.label, url: link.url, purpose: link.purpose, updated_at: sql<Date>`now()` };
+      const row = await tx
+        .insertInto('business_links')
+        .values({ business_id: businessId, key: link.key, ...values })
+        .onConflict((oc) => oc.columns(['business_id', 'key']).doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toLink(row);
+    },
+  };
+}
+
+const toLink = (r: { id: string; key: string; label: string; url: string; purpose: string | null; created_at: Date; updated_at: Date }): BusinessLink => ({
+  id: r.id,
+  key: r.key,
+  label: r.label,
+  url: r.url,
+  purpose: r.purpose,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

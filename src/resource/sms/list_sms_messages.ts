@@ -1,0 +1,55 @@
+// list_sms_messages: the business's text messages, newest first, by conversation or direction.
+import { z } from 'zod';
+import { notFound } from '../../shared/errors.js';
+import { DIRECTIONS } from '../calls/calls.types.js';
+import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { defineTool } from '../tool.js';
+import { createSmsReadRepository } from './sms.repository.js';
+import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from './sms.types.js';
+
+export const listSmsMessages = defineTool({
+  name: 'list_sms_messages',
+  title: 'List SMS messages',
+  description: 'List recent SMS messages for the authenticated business. Filter by conversation or direction (inbound/outbound).',
+  scopes: ['calls:read'],
+  externalEffect: false,
+  annotations: { title: 'List SMS messages', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    ...paginationInput(50),
+    conversation_id: z
+      .guid()
+      .optional()
+      .describe('Only the messages of this conversation (a conversation_id from an earlier result); an unknown id is "not found".'),
+    direction: z.enum(DIRECTIONS).optional().describe('Only inbound or only outbound messages.'),
+  },
+  output: {
+    messages: z.array(smsMessageOutput).describe('Messages, newest first.'),
+    ...paginationOutput,
+    filters: z
+      .object({
+        conversation_id: z.guid().nullable().describe('The conversation filter applied, or null.'),
+        direction: z.enum(DIRECTIONS).nullable().describe('The direction filter applied, or null.'),
+      })
+      .describe('The filters this page was selected with.'),
+  },
+  async run(input, ctx) {
+    const repo = createSmsReadRepository(ctx.tx);
+    // Saying "not found" rather than answering an empty page tells a wrong id from a quiet thread.
+    if (input.conversation_id && !(await repo.conversationExists(ctx.businessId, input.conversation_id))) throw notFound('Conversation');
+    const rows = await repo.listPage(ctx.businessId, { conversationId: input.conversation_id, direction: input.direction }, input);
+    const page = toPage(rows, input.limit, input.offset);
+    const messages = page.items.map(toSmsMessageOutput);
+    return {
+      data: {
+        messages,
+        count: page.count,
+        limit: page.limit,
+        offset: page.offset,
+        has_more: page.has_more,
+        next_offset: page.next_offset,
+        filters: { conversation_id: input.conversation_id ?? null, direction: input.direction ?? null },
+      },
+      text: [`${page.count} message${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...messages.map(describeSmsMessage)].join('\n'),
+    };
+  },
+});
