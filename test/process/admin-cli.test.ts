@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { verifyApiKey } from '../src/authz/api-keys.js';
-import { verifyPassword } from '../src/authz/passwords.js';
-import { SCOPES } from '../src/scopes/index.js';
-import { openDatabase, type Db } from '../src/shared/db.js';
-import { freePort } from './helpers/app.js';
-import { createTestDatabase, usingPostgres, type TestDatabase } from './helpers/db.js';
-import { killAll, runScript, spawnScript, waitForOk } from './helpers/process.js';
+import { verifyApiKey } from '../../src/authz/api-keys.js';
+import { verifyPassword } from '../../src/authz/passwords.js';
+import { SCOPES } from '../../src/scopes/index.js';
+import { openDatabase, type Db } from '../../src/shared/db.js';
+import { freePort } from '../helpers/app.js';
+import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/db.js';
+import { killAll, runScript, spawnScript, waitForOk } from '../helpers/process.js';
 
 // These tests start real processes (each loads Node, tsx and the embedded Postgres): on a busy
 // two-core machine a test of several of them needs more than the default 30 s.
