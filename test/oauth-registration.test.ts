@@ -113,10 +113,26 @@ describe('dynamic client registration', () => {
     expect(body.response_types).toEqual(['code']);
   });
 
-  it('keeps the known scopes of a registration and drops unknown ones instead of failing', async () => {
+  it('accepts any registered scope (even unknown values) and keeps none of it as a ceiling', async () => {
     const { res, body } = await register({ redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'none', scope: 'calls:read offline_access profile' });
     expect(res.status).toBe(201);
-    expect(body.scope).toBe('calls:read');
+    expect(body.scope).toBeUndefined();
+  });
+
+  it('lets a client registered for read scopes ask for more later (step-up after 403 insufficient_scope)', async () => {
+    const { body } = await register({ redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none', scope: 'agents:read calls:read' });
+    const url = new URL(`${t.baseUrl}/oauth/authorize`);
+    const params = {
+      client_id: String(body.client_id), response_type: 'code', redirect_uri: 'http://127.0.0.1:5555/cb', scope: 'agents:read calls:read calls:write',
+      state: 'step-up', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const res = await fetch(url, { redirect: 'manual' });
+    // On to sign-in and consent (where the user decides), not back to the client with invalid_scope.
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).not.toMatch(/error=/);
+    expect(new URL(location, t.baseUrl).pathname).toMatch(/^\/oauth\/interaction\//);
   });
 
   it('never deletes registered clients on a timer: housekeeping keeps them', async () => {

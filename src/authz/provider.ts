@@ -13,7 +13,7 @@ import { checkCimdUrl, cimdFetch, type FetchLike, type HostResolver } from './ci
 import { createGrantsRepository } from './grants.repository.js';
 import type { KeyMaterial } from './keys.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
-import { normalizeRegisteredScope, validateRedirectUris } from './registration-policy.js';
+import { dropRegisteredScope, validateRedirectUris } from './registration-policy.js';
 import { isSameResource } from './resource-indicator.js';
 
 /** Where oidc-provider's endpoints live (the issuer has no path, so these are absolute paths). */
@@ -45,7 +45,6 @@ export const GRANT_TTL_SECONDS = 365 * 86400;
 const SESSION_TTL_SECONDS = 8 * 3600;
 const INTERACTION_TTL_SECONDS = 30 * 60;
 const AUTHORIZATION_CODE_TTL_SECONDS = 60;
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(['openid', ...SCOPES]);
 
 export interface OidcProviderDeps {
   config: Config;
@@ -188,12 +187,12 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       richAuthorizationRequests: { enabled: false },
     },
     // Redirect URI rules of interop.md 9–11, native classification for loopback and private-use
-    // URIs (loopback on any port, RFC 8252 §7.3), and a registration `scope` cleaned of unknown values.
+    // URIs (loopback on any port, RFC 8252 §7.3), and no registered `scope` ceiling (registration-policy.ts says why).
     extraClientMetadata: {
       properties: ['redirect_uris', 'scope'],
       validator: (_ctx, key, _value, metadata) => {
         if (key === 'redirect_uris') validateRedirectUris(metadata as Record<string, unknown>);
-        if (key === 'scope') normalizeRegisteredScope(metadata as Record<string, unknown>, KNOWN_SCOPES);
+        if (key === 'scope') dropRegisteredScope(metadata as Record<string, unknown>);
       },
     },
     fetch: cimdFetch({ allowPrivateHosts: config.cimdAllowPrivateHosts, fetch: deps.fetch }) as Configuration['fetch'],

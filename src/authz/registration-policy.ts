@@ -49,16 +49,16 @@ export function validateRedirectUris(metadata: Record<string, unknown>): void {
 }
 
 /**
- * oidc-provider's `extraClientMetadata.validator`, registered for `scope`. A registration `scope`
- * restricts what the client may later ask for; values this server does not know (offline_access,
- * profile, email…) are dropped instead of failing the registration (RFC 7591 §2 lets the server
- * adjust requested metadata; a client that registers "openid offline_access" must still work).
+ * oidc-provider's `extraClientMetadata.validator`, registered for `scope`. A registered `scope` is
+ * not kept (RFC 7591 §2 lets the server replace requested metadata): oidc-provider would make it a
+ * ceiling on what the client may ever ask for, which protects nothing under open registration
+ * (anyone can register another client with any scope) and breaks step-up, since MCP clients
+ * register with the scope of their first challenge and, on a later 403 insufficient_scope,
+ * re-authorize the same client for more (MCP authorization, "Scope challenge handling";
+ * interop.md 25). What a client gets is decided where it matters: by the user, at every consent.
  */
-export function normalizeRegisteredScope(metadata: Record<string, unknown>, known: ReadonlySet<string>): void {
-  if (typeof metadata.scope !== 'string') return;
-  const kept = [...new Set(metadata.scope.split(' ').filter((s) => known.has(s)))];
-  if (kept.length) metadata.scope = kept.join(' ');
-  else delete metadata.scope;
+export function dropRegisteredScope(metadata: Record<string, unknown>): void {
+  delete metadata.scope;
 }
 
 /**
