@@ -3,6 +3,11 @@ import { sql } from 'kysely';
 import type { AgentStatus } from '../../../db/schema.js';
 import type { Tx } from '../../shared/db.js';
 
+/** An agent's phone number (its first, when it has several), for queries over `agents as a`. */
+export const agentPhoneNumber = sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
+  'phone_number',
+);
+
 export interface AgentListing {
   id: string;
   name: string;
@@ -33,9 +38,7 @@ export function createAgentsRepository(tx: Tx) {
           'a.voice',
           'a.model',
           'a.created_at',
-          sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
-            'phone_number',
-          ),
+          agentPhoneNumber,
         ])
         .where('a.business_id', '=', businessId)
         .orderBy('a.created_at', 'desc')

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { SCOPES, missingScopes } from '../../scopes/index.js';
 import { notFound } from '../../shared/errors.js';
-import { businessIdInput, requireOwnBusiness } from '../business/business-id.js';
+import { businessIdInput, businessOutput, requireOwnBusiness } from '../business/business-id.js';
 import { createBusinessRepository } from '../business/business.repository.js';
 import { createSettingsRepository } from '../settings/settings.repository.js';
 import { defineTool, type AnyTool } from '../tool.js';
@@ -33,14 +33,7 @@ export const getOperationalSettings = defineTool({
   annotations: { title: 'Get operational settings', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: { business_id: businessIdInput },
   output: {
-    business: z
-      .object({
-        id: z.guid().describe('Business id.'),
-        name: z.string().describe('Business name.'),
-        timezone: z.string().describe('IANA time zone of the business, such as America/New_York.'),
-        phone: z.string().nullable().describe('Main phone number in E.164, or null.'),
-      })
-      .describe('The business this credential is bound to.'),
+    business: businessOutput.describe('The business this credential is bound to.'),
     notification_settings: z
       .object({
         notification_phone: z.string().nullable().describe('The staff phone (E.164) that alert texts go to, or null when none is set.'),

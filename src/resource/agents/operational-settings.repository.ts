@@ -1,9 +1,9 @@
 // The parts of the operational setup get_operational_settings shows besides the staff alerts (which
 // settings/settings.repository.ts reads): every agent's live voice, model and greeting, and the
 // textable links.
-import { sql } from 'kysely';
 import type { AgentStatus } from '../../../db/schema.js';
 import type { Tx } from '../../shared/db.js';
+import { agentPhoneNumber } from './agents.repository.js';
 
 export interface AgentSetup {
   id: string;
@@ -44,9 +44,7 @@ export function createOperationalSettingsRepository(tx: Tx) {
           'a.max_call_duration_seconds',
           'a.transfer_settings',
           'a.config_version',
-          sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
-            'phone_number',
-          ),
+          agentPhoneNumber,
         ])
         .where('a.business_id', '=', businessId)
         .orderBy('a.created_at', 'desc')

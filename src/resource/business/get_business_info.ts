@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { notFound } from '../../shared/errors.js';
 import { defineTool } from '../tool.js';
-import { businessIdInput, requireOwnBusiness } from './business-id.js';
+import { businessIdInput, businessOutput, requireOwnBusiness } from './business-id.js';
 import { createBusinessRepository } from './business.repository.js';
 
 export const getBusinessInfo = defineTool({
@@ -14,14 +14,8 @@ export const getBusinessInfo = defineTool({
   annotations: { title: 'Get business info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: { business_id: businessIdInput },
   output: {
-    business: z
-      .object({
-        id: z.guid().describe('Business id.'),
-        name: z.string().describe('Business name.'),
-        timezone: z.string().describe('IANA time zone of the business, such as America/New_York.'),
-        phone: z.string().nullable().describe('Main phone number in E.164, or null.'),
-        created_at: z.string().describe('When the business was created, ISO 8601 (UTC).'),
-      })
+    business: businessOutput
+      .extend({ created_at: z.string().describe('When the business was created, ISO 8601 (UTC).') })
       .describe('The business this credential is bound to.'),
     agent_count: z.number().int().describe('How many agents the business has.'),
     calls_last_30_days: z.number().int().describe('Calls (inbound and outbound) created in the last 30 days.'),
