@@ -77,11 +77,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const broker = createUpdateBroker({ db });
   const services: ToolServices = { config, telephony, broker, agentConfig: createAgentConfigService({ db, broker }) };
 
-  koa.use(authz.middleware);
   // The MCP endpoint verifies access tokens locally against the authorization server's own keys.
   const resource = createResourceServer({ config, db, log, services, getKey: (header, token) => authz.keyStore.getKey(header, token) });
-  koa.use(resourceDocuments(config));
+  // The MCP endpoint first: it is the busiest path and answers only its own path, so its requests
+  // skip the authorization server's middleware, none of which serves that path.
   koa.use(resource.middleware);
+  koa.use(authz.middleware);
+  koa.use(resourceDocuments(config));
   const recordings = simulatorRecordingsRouter(db);
   koa.use(recordings.routes());
 

@@ -93,7 +93,7 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
       credentials,
       challenges,
       sessions,
-      stateless: createStatelessDispatcher(surface.createServer),
+      stateless: createStatelessDispatcher(surface.createServer, surface.url),
     });
   });
 

@@ -7,7 +7,8 @@
 //   4. credential from headers, checked          → else 401 invalid_token
 //   5. access for these messages                 → else 401 challenge, or 403 insufficient_scope
 //   6. session: known and bound to this caller   → else 404 (or 401 when it needs a credential)
-//   7. the SDK transport answers
+//   7. the SDK's McpServer answers: through the session's transport, or without a session through
+//      a pooled server (stateless.ts)
 //
 // Every error is JSON-RPC shaped and says what is wrong; nothing here ever returns a stack trace.
 import { bodyParser } from '@koa/bodyparser';
@@ -186,7 +187,6 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
     // 6. Session, and 7. the transport.
     const authInfo: AuthInfo | undefined = credential ? toAuthInfo(credential) : undefined;
     const principal = credential ? principalOf(credential) : null;
-    const request = toWebRequest(ctx, surface.url);
     const sessionId = ctx.get('Mcp-Session-Id');
 
     if (sessionId) {
@@ -198,16 +198,16 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
         return rpcError(ctx, 404, SESSION_NOT_FOUND, 'Session not found: it ended or never existed; send initialize without Mcp-Session-Id to start a new one', single);
       }
       if (ctx.method === 'DELETE') await deps.sessions.end(lookup.session);
-      return sendWebResponse(ctx, await lookup.session.transport.handleRequest(request, { parsedBody, authInfo }));
+      return sendWebResponse(ctx, await lookup.session.transport.handleRequest(toWebRequest(ctx, surface.url), { parsedBody, authInfo }));
     }
 
     const first = messages[0];
     // (The method is compared first: a full schema check that fails is costly, and most requests are not initialize.)
     if (messages.length === 1 && first && 'method' in first && first.method === 'initialize' && isInitializeRequest(first)) {
       const session = await deps.sessions.open(first.params, principal);
-      return sendWebResponse(ctx, await session.transport.handleRequest(request, { parsedBody, authInfo }));
+      return sendWebResponse(ctx, await session.transport.handleRequest(toWebRequest(ctx, surface.url), { parsedBody, authInfo }));
     }
-    if (ctx.method === 'POST') return sendWebResponse(ctx, await deps.stateless(request, { parsedBody, authInfo }));
+    if (ctx.method === 'POST') return deps.stateless(ctx, { parsedBody, messages, authInfo });
     if (ctx.method === 'GET') {
       // The standalone SSE stream belongs to a session; without one there is nothing to stream.
       ctx.set('Allow', 'POST');
