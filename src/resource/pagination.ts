@@ -42,3 +42,13 @@ export function toPage<T>(rows: T[], limit: number, offset: number): Page<T> {
   const hasMore = rows.length > limit;
   return { items, count: items.length, limit, offset, has_more: hasMore, next_offset: hasMore ? offset + limit : null };
 }
+
+/** The pagination fields of a list tool's result. */
+export function pageFields(page: Page<unknown>): Omit<Page<unknown>, 'items'> {
+  return { count: page.count, limit: page.limit, offset: page.offset, has_more: page.has_more, next_offset: page.next_offset };
+}
+
+/** The first line of a list tool's text: "3 calls; more from offset 20." */
+export function pageHeadline(page: Page<unknown>, noun: string): string {
+  return `${page.count} ${noun}${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`;
+}

@@ -1,6 +1,6 @@
 // list_agents: the business's phone agents, newest first, paginated.
 import { z } from 'zod';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createAgentsRepository } from './agents.repository.js';
 
@@ -40,8 +40,8 @@ export const listAgents = defineTool({
     }));
     const lines = agents.map((a) => `- ${a.name} (${a.status}, ${a.phone_number ?? 'no number'}) id ${a.id}`);
     return {
-      data: { agents, count: page.count, limit: page.limit, offset: page.offset, has_more: page.has_more, next_offset: page.next_offset },
-      text: [`${page.count} agent${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...lines].join('\n'),
+      data: { agents, ...pageFields(page) },
+      text: [pageHeadline(page, 'agent'), ...lines].join('\n'),
     };
   },
 });

@@ -1,6 +1,6 @@
 // list_recent_calls: the business's calls, newest first, filtered and paginated.
 import { z } from 'zod';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createCallsReadRepository } from './calls.repository.js';
 import { CALL_STATUSES, DIRECTIONS, callOutput, describeCall, toCallOutput } from './calls.types.js';
@@ -37,14 +37,10 @@ export const listRecentCalls = defineTool({
     return {
       data: {
         calls,
-        count: page.count,
-        limit: page.limit,
-        offset: page.offset,
-        has_more: page.has_more,
-        next_offset: page.next_offset,
+        ...pageFields(page),
         filters: { agent_id: input.agent_id ?? null, status: input.status ?? null, direction: input.direction ?? null },
       },
-      text: [`${page.count} call${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...calls.map(describeCall)].join('\n'),
+      text: [pageHeadline(page, 'call'), ...calls.map(describeCall)].join('\n'),
     };
   },
 });

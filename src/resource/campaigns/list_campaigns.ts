@@ -1,6 +1,6 @@
 // list_campaigns: the business's outbound calling campaigns, newest first, with how far each has got.
 import { z } from 'zod';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createCampaignsReadRepository } from './campaigns.repository.js';
 import { CAMPAIGN_STATUSES, campaignOutput, describeCampaign, toCampaignOutput } from './campaigns.types.js';
@@ -30,14 +30,10 @@ export const listCampaigns = defineTool({
     return {
       data: {
         campaigns,
-        count: page.count,
-        limit: page.limit,
-        offset: page.offset,
-        has_more: page.has_more,
-        next_offset: page.next_offset,
+        ...pageFields(page),
         filters: { status: input.status ?? null },
       },
-      text: [`${page.count} campaign${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...campaigns.map(describeCampaign)].join('\n'),
+      text: [pageHeadline(page, 'campaign'), ...campaigns.map(describeCampaign)].join('\n'),
     };
   },
 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { notFound } from '../../shared/errors.js';
 import { createAgentsRepository } from '../agents/agents.repository.js';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createLeadsRepository } from './leads.repository.js';
 import { LEAD_STATUSES, describeLead, leadSummaryOutput, toLeadSummaryOutput } from './leads.types.js';
@@ -41,14 +41,10 @@ export const listLeads = defineTool({
     return {
       data: {
         leads,
-        count: page.count,
-        limit: page.limit,
-        offset: page.offset,
-        has_more: page.has_more,
-        next_offset: page.next_offset,
+        ...pageFields(page),
         filters: { status: input.status ?? null, source: input.source ?? null, agent_id: input.agent_id ?? null },
       },
-      text: [`${page.count} lead${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...leads.map(describeLead)].join('\n'),
+      text: [pageHeadline(page, 'lead'), ...leads.map(describeLead)].join('\n'),
     };
   },
 });

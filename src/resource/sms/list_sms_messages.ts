@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { notFound } from '../../shared/errors.js';
 import { DIRECTIONS } from '../calls/calls.types.js';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createSmsReadRepository } from './sms.repository.js';
 import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from './sms.types.js';
@@ -42,14 +42,10 @@ export const listSmsMessages = defineTool({
     return {
       data: {
         messages,
-        count: page.count,
-        limit: page.limit,
-        offset: page.offset,
-        has_more: page.has_more,
-        next_offset: page.next_offset,
+        ...pageFields(page),
         filters: { conversation_id: input.conversation_id ?? null, direction: input.direction ?? null },
       },
-      text: [`${page.count} message${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...messages.map(describeSmsMessage)].join('\n'),
+      text: [pageHeadline(page, 'message'), ...messages.map(describeSmsMessage)].join('\n'),
     };
   },
 });

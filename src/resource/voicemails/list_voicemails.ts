@@ -1,6 +1,6 @@
 // list_voicemails: messages callers left, newest first, with what they said and where to listen.
 import { z } from 'zod';
-import { paginationInput, paginationOutput, toPage } from '../pagination.js';
+import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createVoicemailsRepository } from './voicemails.repository.js';
 
@@ -50,8 +50,8 @@ export const listVoicemails = defineTool({
       return `- ${when} UTC from ${v.caller_name ? `${v.caller_name} ` : ''}${v.caller}${said}`;
     });
     return {
-      data: { voicemails, count: page.count, limit: page.limit, offset: page.offset, has_more: page.has_more, next_offset: page.next_offset },
-      text: [`${page.count} voicemail${page.count === 1 ? '' : 's'}${page.has_more ? `; more from offset ${page.next_offset}` : ''}.`, ...lines].join('\n'),
+      data: { voicemails, ...pageFields(page) },
+      text: [pageHeadline(page, 'voicemail'), ...lines].join('\n'),
     };
   },
 });
