@@ -3,16 +3,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from '../../db/schema.js';
 import { APP_ROLE } from '../../db/migrations/2026-11-21-001-initial.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { withPreparedStatements } from './prepared-statements.js';
 
-export type { Transaction };
-export type Tx = Transaction<Database>;
+/** A unit of work's handle: one connection, inside one transaction. */
+export type Tx = Kysely<Database>;
 export type DbKind = 'pglite' | 'postgres';
 
 export interface Db {
@@ -85,7 +86,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize, types, connectionTimeoutMillis: 5000 });
     // An idle client losing its server must not crash the process; the pool reconnects on next use.
     pool.on('error', () => {});
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
     return createDb(kysely, 'postgres', async () => {
       await kysely.destroy();
     });
@@ -107,13 +108,32 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 }
 
 function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<void>): Db {
-  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: Tx) => Promise<T>) =>
-    kysely.transaction().execute(async (tx) => {
-      // Transaction-local: the role and the settings end with the transaction, so a pooled
-      // connection never carries one business's context into another's work.
-      await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
-      return fn(tx);
+  // Transaction-local: the role and the settings end with the transaction, so a pooled connection
+  // never carries one business's context into another's work.
+  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    if (kind === 'pglite') {
+      return kysely.transaction().execute(async (tx) => {
+        await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
+        return fn(tx);
+      });
+    }
+    // On Postgres, BEGIN and the settings travel as one simple-protocol query: a tool call is a
+    // handful of round trips, and each costs both processes a loopback write and a wake-up. Only
+    // validated UUIDs and a constant are written into the text.
+    const begin = `begin; select set_config('role', '${APP_ROLE}', true), set_config('app.business_id', '${businessId ?? ''}', true), set_config('app.user_id', '${userId ?? ''}', true)`;
+    return kysely.connection().execute(async (connection) => {
+      await sql.raw(begin).execute(connection);
+      try {
+        const result = await fn(connection);
+        await sql.raw('commit').execute(connection);
+        return result;
+      } catch (err) {
+        // As Kysely's own transactions do; a connection that cannot even roll back is closed by the pool.
+        await sql.raw('rollback').execute(connection);
+        throw err;
+      }
     });
+  };
   let closed = false;
   return {
     kysely,
