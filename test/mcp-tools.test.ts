@@ -114,13 +114,14 @@ describe('list_agents', () => {
     expect(all.structured.count).toBe(3);
   });
 
-  it('refuses out-of-range pagination with a message naming the field', async () => {
-    const result = await client.callTool({ name: 'list_agents', arguments: { limit: 101 } });
+  it('refuses out-of-range pagination and unknown arguments as invalid_argument, naming the field', async () => {
+    const result = await call('list_agents', { limit: 101 });
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(/limit/);
-    const unknown = await client.callTool({ name: 'list_agents', arguments: { agentId: 'x' } });
-    expect(unknown.isError).toBe(true);
-    expect((unknown.content as { text: string }[])[0]!.text).toMatch(/agentId/);
+    expect(result.structured).toMatchObject({ success: false, error_code: 'invalid_argument' });
+    expect(result.structured.error).toMatch(/^Invalid arguments for list_agents: limit: /);
+    expect(result.text).toBe(result.structured.error);
+    const unknown = await call('list_agents', { agentId: 'x' });
+    expect(unknown.structured).toMatchObject({ success: false, error_code: 'invalid_argument', error: 'Invalid arguments for list_agents: agentId: unknown field' });
   });
 });
 
@@ -172,10 +173,14 @@ describe('check_call_status', () => {
     }
   });
 
-  it('refuses a malformed id with a message naming call_id', async () => {
-    const result = await client.callTool({ name: 'check_call_status', arguments: { call_id: "1' or '1'='1" } });
-    expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(/call_id/);
+  it('refuses a malformed or missing id as invalid_argument naming call_id', async () => {
+    const malformed = await call('check_call_status', { call_id: "1' or '1'='1" });
+    expect(malformed.isError).toBe(true);
+    expect(malformed.structured).toMatchObject({ success: false, error_code: 'invalid_argument' });
+    expect(malformed.structured.error).toMatch(/^Invalid arguments for check_call_status: call_id: /);
+    const missing = await call('check_call_status', {});
+    expect(missing.structured).toMatchObject({ success: false, error_code: 'invalid_argument' });
+    expect(missing.structured.error).toMatch(/call_id/);
   });
 });
 
@@ -242,6 +247,21 @@ describe('audit', () => {
       expect(JSON.stringify(row)).not.toContain(key.key);
     }
     expect(rows[0]!.details).toEqual({ arguments: { call_id: own.calls[2] } });
+  });
+
+  it('records a call refused by the input schema, with its arguments masked, before anything runs', async () => {
+    const before = await t.app.db.kysely.selectFrom('audit_log').select('id').where('business_id', '=', own.businessId).execute();
+    const refused = await call('list_recent_calls', { limit: 0, note: '+14155550123' });
+    expect(refused.structured).toMatchObject({ success: false, error_code: 'invalid_argument' });
+    const rows = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('business_id', '=', own.businessId)
+      .where('id', 'not in', before.length ? before.map((r) => r.id) : ['00000000-0000-4000-8000-000000000000'])
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ action: 'list_recent_calls', outcome: 'error', error_code: 'invalid_argument', actor_kind: 'api_key', actor_id: key.id });
+    expect(rows[0]!.details).toEqual({ arguments: { limit: 0, note: '+1415•••0123' } });
   });
 
   it('masks phone numbers and cuts long texts in recorded arguments', () => {

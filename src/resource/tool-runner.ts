@@ -1,5 +1,6 @@
-// The MCP edge for tools: how every tool runs. The SDK has already validated the arguments against
-// the tool's input schema; here the scope gate runs before any data is read, the tool runs in the
+// The MCP edge for tools: how every tool runs. The arguments are validated against the tool's input
+// schema first, so that a refusal is a result like any other (`invalid_argument`, naming the field)
+// and is audited; then the scope gate runs before any data is read, the tool runs in the
 // unit of work of the credential's business (row-level security bound), the call is audited, and
 // errors become results with `success: false`, `error` and `error_code` (tools.md). This is the
 // one place a tool's errors are mapped.
@@ -7,11 +8,11 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createAuditRepository } from '../audit/audit.repository.js';
 import type { Db } from '../shared/db.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, invalidArgumentFrom } from '../shared/errors.js';
 import { maskPhone, type Logger } from '../shared/log.js';
 import { credentialFrom, type Credential } from './credentials.js';
 import { isDatabaseUnavailable } from './unavailable.js';
-import { failureResult, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer, type ToolServices } from './tool.js';
+import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer, type ToolServices } from './tool.js';
 
 export type ToolHandler = (
   args: Record<string, unknown>,
@@ -44,11 +45,20 @@ export function createToolRunner(deps: ToolRunnerDeps) {
   };
 
   return function handlerFor(tool: AnyTool): ToolHandler {
-    return async (args, extra, peer) => {
+    const inputSchema = inputSchemaOf(tool);
+    return async (received, extra, peer) => {
       const started = performance.now();
       const credential = credentialFrom(extra.authInfo);
       // The endpoint answers 401 before a call without a credential gets here; this is the backstop.
       if (!credential) return failureResult({ code: 'unauthenticated', message: 'Authentication required' });
+
+      const parsed = inputSchema.safeParse(received ?? {});
+      if (!parsed.success) {
+        const failure: ToolFailure = { code: 'invalid_argument', message: `Invalid arguments for ${tool.name}: ${invalidArgumentFrom(parsed.error).message}` };
+        await audit(credential, tool, { outcome: 'error', errorCode: failure.code, durationMs: performance.now() - started, details: { arguments: maskArguments(received) } });
+        return failureResult(failure);
+      }
+      const args = parsed.data;
       const details = tool.auditDetails ? tool.auditDetails(args) : { arguments: maskArguments(args) };
 
       const missing = missingToolScopes(tool, args, credential.scopes);

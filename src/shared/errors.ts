@@ -1,5 +1,6 @@
 // One error family for domain code. Each edge (Koa, oidc-provider, MCP) maps AppError to its wire
 // format in exactly one place; anything that is not an AppError is an internal error there.
+import type { z } from 'zod';
 
 export type ErrorCode =
   | 'invalid_argument'
@@ -37,6 +38,19 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const invalidArgument = (message: string, details?: Record<string, unknown>) =>
   new AppError('invalid_argument', message, details);
+
+/** A schema's refusal as invalid_argument naming the first bad field, e.g. `payload.changes.voice: …` or `links[1].key: …`. */
+export function invalidArgumentFrom(error: z.ZodError, prefix: readonly string[] = []): AppError {
+  const issue = error.issues[0]!;
+  // An unknown key is reported on its parent; the field to name is the key itself.
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const field = fieldPath([...prefix, ...issue.path, ...(keys.length === 1 ? keys : [])]);
+  const problem = issue.code === 'unrecognized_keys' ? `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}` : issue.message;
+  return invalidArgument(field ? `${field}: ${problem}` : problem, field ? { field } : undefined);
+}
+
+const fieldPath = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
 
 /** HTTP status for an error code at the Koa edge. */
 export function httpStatusOf(code: ErrorCode): number {

@@ -8,7 +8,7 @@ import { createAuditRepository } from '../../audit/audit.repository.js';
 import type { CampaignCadence } from '../../../db/schema.js';
 import type { Db, Tx } from '../../shared/db.js';
 import { isUuid } from '../../shared/db.js';
-import { AppError, invalidArgument, notFound } from '../../shared/errors.js';
+import { AppError, invalidArgument, invalidArgumentFrom, notFound } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { checkContactHours, parseE164, recipientTimeZones, TRANSIENT_GATES, createComplianceRepository } from '../compliance/index.js';
 import { actorLabel, auditActor, SYSTEM_ACTOR, type Actor } from '../updates/actor.js';
@@ -73,11 +73,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
       const name = input.name.trim();
       if (!name || name.length > 200) throw invalidArgument('name must be 1–200 characters', { field: 'name' });
       const cadence = CampaignCadenceSchema.safeParse(input.cadence);
-      if (!cadence.success) {
-        const issue = cadence.error.issues[0]!;
-        const field = ['cadence', ...issue.path.map(String)].join('.');
-        throw invalidArgument(`${field}: ${issue.message}`, { field });
-      }
+      if (!cadence.success) throw invalidArgumentFrom(cadence.error, ['cadence']);
       const leadIds = [...new Set(input.leadIds)];
       if (leadIds.length === 0) throw invalidArgument('lead_ids must name at least one lead', { field: 'lead_ids' });
       if (leadIds.length > MAX_CAMPAIGN_LEADS) throw invalidArgument(`lead_ids may name at most ${MAX_CAMPAIGN_LEADS} leads`, { field: 'lead_ids' });

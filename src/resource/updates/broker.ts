@@ -13,7 +13,7 @@
 // in the same transaction as its audit row, its config version and its change-history row, so there
 // is never an unaudited side effect.
 import type { Db, Tx } from '../../shared/db.js';
-import { AppError, notFound } from '../../shared/errors.js';
+import { AppError, invalidArgumentFrom, notFound } from '../../shared/errors.js';
 import { maskPhone } from '../../shared/log.js';
 import { createAuditRepository } from '../../audit/audit.repository.js';
 import { auditActor, actorLabel, type Actor } from './actor.js';
@@ -282,9 +282,7 @@ function parseAuthority(value: unknown) {
   if (value === undefined || value === null) return undefined;
   const result = AuthorityEnvelopeSchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = ['authority', ...issue.path.map(String)].join('.');
-  throw new AppError('invalid_argument', `${path}: ${issue.message}`, { field: path });
+  throw invalidArgumentFrom(result.error, ['authority']);
 }
 
 const WOULD: Record<'executed' | 'needs_approval' | 'pending_approval', string> = {

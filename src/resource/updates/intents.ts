@@ -8,7 +8,7 @@ import net from 'node:net';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { Scope } from '../../scopes/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { parseE164 } from '../compliance/phone.js';
 
 export const INTENTS = ['agent.patch', 'phone.emergency_address.set', 'transcripts.sink.configure'] as const;
@@ -149,11 +149,7 @@ function validate<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> 
   if (typeof payload !== 'object' || Array.isArray(payload)) throw new AppError('invalid_argument', 'payload must be an object', { field: 'payload' });
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const path = ['payload', ...issue.path.map(String), ...(keys.length === 1 ? keys : [])].join('.');
-  const message = issue.code === 'unrecognized_keys' ? `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}` : issue.message;
-  throw new AppError('invalid_argument', `${path}: ${message}`, { field: path });
+  throw invalidArgumentFrom(result.error, ['payload']);
 }
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
