@@ -69,6 +69,12 @@ export function createAccountsRepository(db: Kysely<Database> | Tx) {
       return rows.map(({ role, ...business }) => ({ business, role }));
     },
 
+    /** The owners' user ids, locked until the transaction ends, so that two demotions cannot both pass a last-owner check. */
+    async lockOwners(businessId: string): Promise<string[]> {
+      const rows = await db.selectFrom('memberships').select('user_id').where('business_id', '=', businessId).where('role', '=', 'owner').forUpdate().execute();
+      return rows.map((r) => r.user_id);
+    },
+
     async roleOf(userId: string, businessId: string): Promise<Role | undefined> {
       const row = await db
         .selectFrom('memberships')

@@ -290,7 +290,13 @@ const COMMANDS: Command[] = [
           return;
         }
         await db.kysely.transaction().execute(async (tx) => {
-          await createAccountsRepository(tx).upsertMembership(business.id, user.id, role as Role);
+          const members = createAccountsRepository(tx);
+          const owners = await members.lockOwners(business.id);
+          if (previous === 'owner' && owners.length === 1 && owners[0] === user.id) {
+            // A business without an owner has nobody who may manage its members and keys.
+            throw new AppError('conflict', `${email} is the only owner of ${slug}: make another member owner first, then change this role.`);
+          }
+          await members.upsertMembership(business.id, user.id, role as Role);
           await createAuditRepository(tx).append({
             businessId: business.id, actorKind: 'system', actorId: CLI_ACTOR, action: 'membership.changed', outcome: 'success',
             details: { user_id: user.id, role, previous_role: previous ?? null },

@@ -197,6 +197,13 @@ describe('admin CLI: commands', () => {
       { email: 'owner@example.com', role: 'owner' },
       { email: 'staff@example.com', role: 'admin' },
     ]);
+
+    const lastOwner = await admin('member', 'add', '--business', 'acme', '--email', 'owner@example.com', '--role', 'admin');
+    expect(lastOwner.code).toBe(1);
+    expect(lastOwner.stderr.trim()).toBe('owner@example.com is the only owner of acme: make another member owner first, then change this role.');
+    expect((await admin('member', 'add', '--business', 'acme', '--email', 'staff@example.com', '--role', 'owner')).code).toBe(0);
+    const handedOver = await admin('member', 'add', '--business', 'acme', '--email', 'owner@example.com', '--role', 'admin');
+    expect(handedOver.stdout.trim()).toBe("Changed owner@example.com's role in acme from owner to admin.");
   });
 
   it('security: api-key create prints the key alone on stdout; it verifies with its scopes and expiry, and only its hash is stored', async () => {
