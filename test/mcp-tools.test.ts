@@ -150,9 +150,11 @@ describe('list_recent_calls', () => {
     expect(inbound.structured.filters).toEqual({ agent_id: null, status: 'completed', direction: 'inbound' });
   });
 
-  it('security: another business agent id filters to nothing, and its calls never appear', async () => {
+  it('security: another business agent id reads as not found, and its calls never appear', async () => {
     const cross = await call('list_recent_calls', { agent_id: other.agentId });
-    expect(cross.structured.calls).toEqual([]);
+    expect(cross.structured).toMatchObject({ success: false, error_code: 'not_found', error: 'Agent not found' });
+    const unknown = await call('list_recent_calls', { agent_id: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.structured).toMatchObject({ success: false, error_code: 'not_found' });
     const all = await call('list_recent_calls', { limit: 100 });
     expect(all.structured.calls.map((c: { id: string }) => c.id)).not.toContain(other.callId);
   });

@@ -1,5 +1,7 @@
 // list_recent_calls: the business's calls, newest first, filtered and paginated.
 import { z } from 'zod';
+import { notFound } from '../../shared/errors.js';
+import { createAgentsRepository } from '../agents/agents.repository.js';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../pagination.js';
 import { defineTool } from '../tool.js';
 import { createCallsReadRepository } from './calls.repository.js';
@@ -14,7 +16,7 @@ export const listRecentCalls = defineTool({
   annotations: { title: 'List recent calls', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     ...paginationInput(20),
-    agent_id: z.guid().optional().describe('Only calls handled by this agent (an id from list_agents).'),
+    agent_id: z.guid().optional().describe('Only calls handled by this agent (an id from list_agents); an unknown id is "not found".'),
     status: z.enum(CALL_STATUSES).optional().describe('Only calls in this status.'),
     direction: z.enum(DIRECTIONS).optional().describe('Only inbound or only outbound calls.'),
   },
@@ -30,6 +32,8 @@ export const listRecentCalls = defineTool({
       .describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
+    // As list_leads does: a mistyped or foreign agent id is a mistake to report, not "no calls".
+    if (input.agent_id && !(await createAgentsRepository(ctx.tx).exists(ctx.businessId, input.agent_id))) throw notFound('Agent');
     const filters = { agentId: input.agent_id, status: input.status, direction: input.direction };
     const rows = await createCallsReadRepository(ctx.tx).listPage(ctx.businessId, filters, input);
     const page = toPage(rows, input.limit, input.offset);
