@@ -68,6 +68,20 @@ describe('a unit of work', () => {
     expect(after.rows[0]!.business ?? '').toBe('');
   });
 
+  it('security: one statement text, run in turn by the owner and by two businesses on one connection, sees what each may', async () => {
+    // On Postgres the text below is a prepared statement planned once: the plan must not carry one
+    // caller's rows, role or business into the next caller's execution.
+    const other = (await single.kysely.insertInto('businesses').values({ name: 'Other', slug: 'units-other', timezone: 'UTC' }).returning('id').executeTakeFirstOrThrow()).id;
+    await single.kysely.insertInto('leads').values([{ business_id: other, name: 'theirs' }, { business_id: businessId, name: 'ours' }]).execute();
+    const names = (db: Db['kysely']) =>
+      db.selectFrom('leads').select('name').where('name', 'in', ['ours', 'theirs']).orderBy('name').execute().then((rows) => rows.map((r) => r.name));
+    expect(await names(single.kysely)).toEqual(['ours', 'theirs']);
+    expect(await single.forBusiness(businessId, names)).toEqual(['ours']);
+    expect(await single.forBusiness(other, names)).toEqual(['theirs']);
+    expect(await single.forUser(businessId, names)).toEqual([]);
+    expect(await names(single.kysely)).toEqual(['ours', 'theirs']);
+  });
+
   it('refuses an id that is not a UUID before touching the database', async () => {
     expect(() => t.db.forBusiness("x', true); select 1; --", async () => {})).toThrow('forBusiness needs a business id');
     expect(() => t.db.forUser('not-a-uuid', async () => {})).toThrow('forUser needs a user id');
