@@ -49,11 +49,12 @@ describe('MCP requests without a session', () => {
     expect(res.body).toMatchObject({ id: 3, error: { code: -32601 } });
   });
 
-  it('a tool argument that fails its schema is refused by the SDK before the tool runs', async () => {
+  it('a tool argument that fails its schema is refused before the tool runs, as a tool result naming the field', async () => {
     const res = await post(app.mcpUrl, callTool('get_business_info', { business_id: 42 }, 4), withKey(acme.key));
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(4);
-    expect(res.body.result?.isError ?? res.body.error).toBeTruthy();
+    expect(res.body.result).toMatchObject({ isError: true, structuredContent: { success: false, error_code: 'invalid_argument' } });
+    expect(res.body.result.structuredContent.error).toMatch(/^Invalid arguments for get_business_info: business_id: /);
   });
 
   it('anonymous tools/list and ping are answered without a credential', async () => {
@@ -87,6 +88,33 @@ describe('MCP requests without a session', () => {
     const res = await post(app.mcpUrl, callTool('get_business_info'), { ...withKey(acme.key), 'mcp-protocol-version': '1999-01-01' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('Unsupported protocol version: 1999-01-01');
+  });
+
+  it('a request of the stateless 2026-07-28 revision, which SDK 1.x does not speak, gets the legacy refusal so a dual-era client falls back to initialize', async () => {
+    const modern = {
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/list',
+      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+    };
+    const res = await post(app.mcpUrl, modern, { ...withKey(acme.key), 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' });
+    expect(res.status).toBe(400);
+    // -32022 (UnsupportedProtocolVersion) would tell the client this server is of the new era.
+    expect(res.body.error.code).toBe(-32000);
+    expect(res.body.error.message).toContain('Unsupported protocol version: 2026-07-28');
+  });
+
+  it('initialize asking for a version the server does not know is answered with the latest it does', async () => {
+    for (const asked of ['2026-07-28', '1999-01-01']) {
+      const res = await post(app.mcpUrl, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: asked, capabilities: {}, clientInfo: { name: 'future-client', version: '1' } },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.result.protocolVersion).toBe('2025-11-25');
+    }
   });
 
   it('a supported MCP-Protocol-Version is served', async () => {
