@@ -122,14 +122,20 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
     // validated UUIDs and a constant are written into the text.
     const begin = `begin; select set_config('role', '${APP_ROLE}', true), set_config('app.business_id', '${businessId ?? ''}', true), set_config('app.user_id', '${userId ?? ''}', true)`;
     return kysely.connection().execute(async (connection) => {
-      await sql.raw(begin).execute(connection);
       try {
+        // Inside the try: if the settings failed after BEGIN, the connection would otherwise go back
+        // to the pool in an aborted transaction.
+        await sql.raw(begin).execute(connection);
         const result = await fn(connection);
         await sql.raw('commit').execute(connection);
         return result;
       } catch (err) {
-        // As Kysely's own transactions do; a connection that cannot even roll back is closed by the pool.
-        await sql.raw('rollback').execute(connection);
+        // The caller learns what failed, not that the rollback failed too: a rollback fails only on
+        // a dead connection, which the pool discards when it is released.
+        await sql
+          .raw('rollback')
+          .execute(connection)
+          .catch(() => {});
         throw err;
       }
     });
