@@ -114,6 +114,17 @@ describe.runIf(usingPostgres())('prepared statements on Postgres', () => {
     }
   });
 
+  it('prepares nothing with DB_PREPARED_STATEMENTS=false (for poolers that cannot keep prepared statements)', async () => {
+    const unprepared = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: 'memory://', dbPoolSize: 1, dbPreparedStatements: false });
+    try {
+      for (let i = 0; i < 2; i++) await unprepared.forBusiness(businessId, (tx) => tx.selectFrom('leads').select('id').where('name', '=', 'kept').execute());
+      const prepared = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(unprepared.kysely);
+      expect(prepared.rows).toEqual([]);
+    } finally {
+      await unprepared.close();
+    }
+  });
+
   it('replaces a connection whose prepared select * a migration made stale, so the next query sees the new column', async () => {
     await sql`create table plan_probe (id int primary key, a text)`.execute(single.kysely);
     await sql`insert into plan_probe values (1, 'one')`.execute(single.kysely);

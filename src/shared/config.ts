@@ -109,6 +109,7 @@ const EnvSchema = z.object({
   // Open dynamic client registration: registrations accepted per source address per hour.
   REGISTRATION_RATE_LIMIT: intIn(1, 100_000).default(30),
   DB_POOL_SIZE: intIn(1, 200).default(10),
+  DB_PREPARED_STATEMENTS: bool.default(true),
   // External effects (issue 5). The simulator is the only provider so far; a real one plugs in here.
   TELEPHONY_PROVIDER: z.enum(['simulator'], { message: 'must be simulator' }).default('simulator'),
   // Time between two states of a simulated call (queued → ringing → in-progress → ended).
@@ -151,6 +152,8 @@ export interface Config {
   readonly cimdAllowPrivateHosts: boolean;
   readonly registrationRateLimitPerHour: number;
   readonly dbPoolSize: number;
+  /** Name each SQL text as a prepared statement on Postgres; off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
+  readonly dbPreparedStatements: boolean;
   readonly telephonyProvider: 'simulator';
   readonly simulatorStepMs: number;
   readonly dialerIntervalMs: number;
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cimdAllowPrivateHosts: e.CIMD_ALLOW_PRIVATE_HOSTS,
     registrationRateLimitPerHour: e.REGISTRATION_RATE_LIMIT,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     telephonyProvider: e.TELEPHONY_PROVIDER,
     simulatorStepMs: e.SIMULATOR_STEP_MS,
     dialerIntervalMs: e.DIALER_INTERVAL_MS,

@@ -10,7 +10,7 @@ import type { Database } from '../../db/schema.js';
 import { APP_ROLE } from '../../db/migrations/2026-11-21-001-initial.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import { withPreparedStatements } from './prepared-statements.js';
+import { MAX_PREPARED_STATEMENTS, withPreparedStatements } from './prepared-statements.js';
 
 /** A unit of work's handle: one connection, inside one transaction. */
 export type Tx = Kysely<Database>;
@@ -78,7 +78,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Db> {
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'> & Partial<Pick<Config, 'dbPreparedStatements'>>): Promise<Db> {
   if (config.databaseUrl) {
     const types = new pg.TypeOverrides();
     // bigint counts fit in a double for every figure this service reports.
@@ -86,7 +86,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize, types, connectionTimeoutMillis: 5000 });
     // An idle client losing its server must not crash the process; the pool reconnects on next use.
     pool.on('error', () => {});
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+    const maxStatements = config.dbPreparedStatements === false ? 0 : MAX_PREPARED_STATEMENTS;
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, maxStatements) }) });
     return createDb(kysely, 'postgres', async () => {
       await kysely.destroy();
     });
