@@ -3,8 +3,8 @@
 //
 // The common case, one JSON-RPC request, goes through a transport of our own that stays connected
 // to its server for the server's whole life: the request is handed to the SDK's McpServer (which
-// still does all JSON-RPC dispatch, argument validation and result checks) and its one response is
-// the HTTP answer, as JSON. The SDK's per-request Streamable HTTP transport cannot be reused, and
+// still does all JSON-RPC dispatch and result checks; tool arguments are the tool runner's to
+// validate) and its one response is the HTTP answer, as JSON. The SDK's per-request Streamable HTTP transport cannot be reused, and
 // building it, converting the request to a web Request and its Response back, and connecting and
 // closing the server each time was most of the endpoint's own cost (bench/README.md). Everything
 // else (batches, notifications, responses, unknown protocol versions, a missing Accept type) goes
