@@ -1,12 +1,10 @@
 // Dynamic client registration (RFC 7591) with the bodies real MCP clients send, the redirect URI
 // policy, the per-address rate limit, and Client ID Metadata Documents with their SSRF guards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app.js';
+import type { App } from '../src/app.js';
 import { checkCimdUrl, isNonPublicAddress, type FetchLike } from '../src/authz/cimd.js';
 import { createOidcRepository } from '../src/authz/oidc.repository.js';
-import { loadConfig } from '../src/shared/config.js';
-import { freePort, startTestApp, type TestApp } from './helpers/app.js';
-import { createTestDatabase } from './helpers/db.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
 import { createTestAccount, isConsentPage, TestBrowser, parseForms, signInAndConsent, type TestAccount } from './helpers/oauth.js';
 
 let t: TestApp;
@@ -249,29 +247,15 @@ describe('Client ID Metadata Documents', () => {
     return new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=600' } });
   };
 
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let cimdApp: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const port = await freePort();
-    const config = loadConfig({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      CIMD_ALLOW_PRIVATE_HOSTS: 'true',
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-    });
-    app = await createApp(config, { db: database.db, cimdFetch: remote });
-    await app.listen();
-    baseUrl = config.publicUrl;
+    cimdApp = await startTestApp({ CIMD_ALLOW_PRIVATE_HOSTS: 'true' }, undefined, { cimdFetch: remote });
+    app = cimdApp.app;
+    baseUrl = cimdApp.baseUrl;
     account = await createTestAccount(app.db, { businesses: [{ name: 'Metadata Co' }] });
   });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  afterAll(async () => cimdApp?.stop());
 
   const authorizeUrl = (clientId: string, redirectUri: string) => {
     const url = new URL(`${baseUrl}/oauth/authorize`);

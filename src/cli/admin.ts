@@ -292,7 +292,7 @@ const COMMANDS: Command[] = [
         await db.kysely.transaction().execute(async (tx) => {
           const members = createAccountsRepository(tx);
           const owners = await members.lockOwners(business.id);
-          if (previous === 'owner' && owners.length === 1 && owners[0] === user.id) {
+          if (role !== 'owner' && owners.length === 1 && owners[0] === user.id) {
             // A business without an owner has nobody who may manage its members and keys.
             throw new AppError('conflict', `${email} is the only owner of ${slug}: make another member owner first, then change this role.`);
           }

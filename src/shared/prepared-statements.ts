@@ -42,7 +42,8 @@ export function withPreparedStatements(pool: pg.Pool, maxStatements = MAX_PREPAR
       if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as pg.Submittable);
       // Statements without parameters (BEGIN, COMMIT, migrations' DDL) gain nothing from a plan.
       const name = parameters && parameters.length > 0 ? nameFor(sqlOrCursor) : undefined;
-      const values = parameters ? [...parameters] : [];
+      // Kysely hands each query a fresh copy of its parameters already.
+      const values = (parameters ?? []) as unknown[];
       const pending = name ? client.query({ name, text: sqlOrCursor, values }) : client.query(sqlOrCursor, values);
       return pending.catch((err: unknown) => {
         if (isStalePlan(err)) stale = err as Error;

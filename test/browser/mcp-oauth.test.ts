@@ -9,10 +9,11 @@ import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.j
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { jwtVerify } from 'jose';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTool, listTools } from '../../src/resource/registry.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { launchChromium } from '../helpers/browser.js';
 import { createAgent, createCall } from '../helpers/mcp.js';
 import { TestOAuthClient, createTestAccount, defaultClientMetadata, type TestAccount } from '../helpers/oauth.js';
 
@@ -33,11 +34,7 @@ beforeAll(async () => {
   const businessId = account.businesses[0]!.id;
   agentId = (await createAgent(open.app.db, businessId, { name: 'Front Desk', phone: '+13125550177' })).id;
   callId = (await createCall(open.app.db, businessId, { agentId, transcript: 'Agent: Lakeside Plumbing, how can I help?\nCaller: My water heater is leaking.' })).id;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -4,9 +4,10 @@
 // code; then the tokens are refreshed, and a reuse after the grace window kills the grant.
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { jwtVerify } from 'jose';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { launchChromium } from '../helpers/browser.js';
 import { TestOAuthClient, createTestAccount, defaultClientMetadata, type TestAccount } from '../helpers/oauth.js';
 
 const CALLBACK = 'http://127.0.0.1:47321/callback';
@@ -18,11 +19,7 @@ let account: TestAccount;
 beforeAll(async () => {
   t = await startTestApp({ REFRESH_REUSE_GRACE: '1' });
   account = await createTestAccount(t.app.db, { businesses: [{ name: 'Harbor Dental' }, { name: 'Summit Roofing' }] });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

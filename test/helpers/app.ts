@@ -1,6 +1,6 @@
 // Starts the real application on 127.0.0.1 and a free port, over this file's test database.
 import net from 'node:net';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -28,9 +28,10 @@ export function freePort(): Promise<number> {
 
 /**
  * `env` is applied on top of test defaults, exactly as environment variables would be.
- * Pass `database` to share one database between several apps (several nodes, restarts).
+ * Pass `database` to share one database between several apps (several nodes, restarts), and
+ * `options` for what createApp takes besides the database (a stand-in for a remote host).
  */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase, options: Omit<AppOptions, 'db'> = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const port = await freePort();
   const config = loadConfig({
@@ -42,7 +43,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config, { db: db.db });
+  const app = await createApp(config, { ...options, db: db.db });
   const { url } = await app.listen();
   return {
     app,

@@ -1,7 +1,8 @@
 // Text messages as the read tools see them (the SMS service in telephony/ writes them).
 import type { Direction } from '../../../db/schema.js';
 import type { Tx } from '../../shared/db.js';
-import type { SmsRecord } from './sms.types.js';
+import { toSmsView } from '../telephony/sms.repository.js';
+import type { SmsView } from '../telephony/telephony.types.js';
 
 export interface SmsFilters {
   conversationId?: string | undefined;
@@ -13,10 +14,10 @@ export interface SmsFilters {
 export function createSmsReadRepository(tx: Tx) {
   return {
     /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
-    async listPage(businessId: string, filters: SmsFilters, page: { limit: number; offset: number }): Promise<SmsRecord[]> {
+    async listPage(businessId: string, filters: SmsFilters, page: { limit: number; offset: number }): Promise<SmsView[]> {
       let q = tx
         .selectFrom('sms_messages as m')
-        .select(['m.id', 'm.conversation_id', 'm.direction', 'm.from_number', 'm.to_number', 'm.body', 'm.status', 'm.failure_reason', 'm.agent_id', 'm.lead_id', 'm.created_at'])
+        .selectAll('m')
         .where('m.business_id', '=', businessId);
       if (filters.conversationId) q = q.where('m.conversation_id', '=', filters.conversationId);
       if (filters.direction) q = q.where('m.direction', '=', filters.direction);
@@ -34,19 +35,7 @@ export function createSmsReadRepository(tx: Tx) {
         );
       }
       const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
-      return rows.map((r) => ({
-        id: r.id,
-        conversationId: r.conversation_id,
-        direction: r.direction,
-        from: r.from_number,
-        to: r.to_number,
-        body: r.body,
-        status: r.status,
-        failureReason: r.failure_reason,
-        agentId: r.agent_id,
-        leadId: r.lead_id,
-        createdAt: r.created_at,
-      }));
+      return rows.map(toSmsView);
     },
 
     async conversationExists(businessId: string, conversationId: string): Promise<boolean> {

@@ -1,24 +1,7 @@
-// A text message as the read tools return it: the domain record and its output schema.
+// A text message as the tools return it: the output schema and its mapping from the domain's view.
 import { z } from 'zod';
-import type { Direction } from '../../../db/schema.js';
+import { SMS_STATUSES, type SmsView } from '../telephony/telephony.types.js';
 import { DIRECTIONS } from '../calls/calls.types.js';
-
-export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
-export type SmsStatus = (typeof SMS_STATUSES)[number];
-
-export interface SmsRecord {
-  id: string;
-  conversationId: string;
-  direction: Direction;
-  from: string;
-  to: string;
-  body: string;
-  status: SmsStatus;
-  failureReason: string | null;
-  agentId: string | null;
-  leadId: string | null;
-  createdAt: Date;
-}
 
 export const smsMessageOutput = z.object({
   id: z.guid().describe('Message id.'),
@@ -36,7 +19,7 @@ export const smsMessageOutput = z.object({
 
 export type SmsMessageOutput = z.infer<typeof smsMessageOutput>;
 
-export function toSmsMessageOutput(m: SmsRecord): SmsMessageOutput {
+export function toSmsMessageOutput(m: SmsView): SmsMessageOutput {
   return {
     id: m.id,
     conversation_id: m.conversationId,

@@ -5,7 +5,8 @@ import type { Database, SmsMessagesTable } from '../../../db/schema.js';
 import type { Tx } from '../../shared/db.js';
 import type { SmsView } from './telephony.types.js';
 
-const toSmsView = (r: Selectable<SmsMessagesTable>): SmsView => ({
+/** A stored message as the domain sees it; the read tools map the same rows. */
+export const toSmsView = (r: Selectable<SmsMessagesTable>): SmsView => ({
   id: r.id,
   businessId: r.business_id,
   conversationId: r.conversation_id,

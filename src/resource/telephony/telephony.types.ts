@@ -101,7 +101,8 @@ export interface SmsProvider {
   send(request: SmsSendRequest): Promise<{ providerMessageId: string }>;
 }
 
-export type SmsStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'received';
+export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
+export type SmsStatus = (typeof SMS_STATUSES)[number];
 
 export interface SmsView {
   id: string;
