@@ -2,7 +2,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './shared/config.js';
 import { DataDirInUseError } from './shared/db.js';
-import { seedDemoIfEmpty, startupLines } from '../db/seed.js';
+import { seedDemoIfEmpty, startupLines } from './cli/demo-data.js';
 
 async function main(): Promise<void> {
   let config;

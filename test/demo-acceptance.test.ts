@@ -3,7 +3,7 @@
 // the tool's advertised outputSchema and throws on a mismatch).
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoIfEmpty, type DemoCredentials } from '../db/seed.js';
+import { seedDemoIfEmpty, type DemoCredentials } from '../src/cli/demo-data.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { connectClient } from './helpers/mcp.js';
 

@@ -1,7 +1,7 @@
 // The governed update broker against a real database: every outcome, per-intent validation,
 // authority checked against memberships, approvals decided once, versions and change history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentConfigService, createUpdateBroker, decideApproval, editRulesSection, type BrokerOutcome, type UpdateBroker } from '../src/resource/updates/index.js';
+import { createAgentConfigService, createUpdateBroker, decideApproval, editRulesSection, type BrokerOutcome, type UpdateBroker } from '../src/domain/updates/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, keyActor, oauthActor, type Tenant } from './helpers/domain-fixtures.js';
 

@@ -2,8 +2,8 @@
 // queues leads, the dialer places their calls through the same gates at dial time, retries on the
 // cadence, and completes the campaign.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createComplianceRepository } from '../src/resource/compliance/index.js';
-import { SIMULATOR_TEST_NUMBERS, type Telephony } from '../src/resource/telephony/index.js';
+import { createComplianceRepository } from '../src/domain/compliance/index.js';
+import { SIMULATOR_TEST_NUMBERS, type Telephony } from '../src/domain/telephony-index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, eventually, keyActor, oauthActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
 

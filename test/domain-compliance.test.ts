@@ -1,7 +1,7 @@
 // The outbound-contact gates against a real migrated database: each refusal has its own code, in a
 // fixed order, and a business's lists never leak into another business.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createComplianceRepository, createOutboundGates, parseE164, type OutboundPolicy, type OutboundVerdict } from '../src/resource/compliance/index.js';
+import { createComplianceRepository, createOutboundGates, parseE164, type OutboundPolicy, type OutboundVerdict } from '../src/domain/compliance/index.js';
 import { AppError } from '../src/shared/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, type Tenant } from './helpers/domain-fixtures.js';

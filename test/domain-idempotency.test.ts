@@ -2,8 +2,8 @@
 // in-progress and interrupted states, and 50 concurrent requests with one key → one effect.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withIdempotency } from '../src/resource/idempotency/index.js';
-import type { Telephony } from '../src/resource/telephony/index.js';
+import { withIdempotency } from '../src/domain/idempotency/index.js';
+import type { Telephony } from '../src/domain/telephony-index.js';
 import { AppError } from '../src/shared/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, keyActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';

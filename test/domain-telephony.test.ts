@@ -5,8 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createComplianceRepository } from '../src/resource/compliance/index.js';
-import { SIMULATOR_TEST_NUMBERS, simulatorRecordingsRouter, type CallView, type Telephony, type TelephonyProvider } from '../src/resource/telephony/index.js';
+import { createComplianceRepository } from '../src/domain/compliance/index.js';
+import { SIMULATOR_TEST_NUMBERS, simulatorRecordingsRouter, type CallView, type Telephony, type TelephonyProvider } from '../src/domain/telephony-index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, eventually, keyActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
 

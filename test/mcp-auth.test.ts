@@ -1,7 +1,7 @@
 // The MCP endpoint's edge: credentials (OAuth access tokens and API keys), the 401/403 answers and
 // their challenges, DNS-rebinding protection, CORS, body limits and malformed JSON-RPC. Over HTTP,
 // against the real app and a migrated database.
-import { listTools } from '../src/resource/registry.js';
+import { listTools } from '../src/resource/tools/registry.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeysRepository } from '../src/authz/api-keys.repository.js';

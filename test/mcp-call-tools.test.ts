@@ -10,9 +10,9 @@ import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@mod
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../src/authz/api-keys.js';
-import { checkContactHours, parseE164, recipientTimeZones } from '../src/resource/compliance/index.js';
-import { findTool } from '../src/resource/registry.js';
-import { outputSchemaOf } from '../src/resource/tool.js';
+import { checkContactHours, parseE164, recipientTimeZones } from '../src/domain/compliance/index.js';
+import { findTool } from '../src/resource/tools/registry.js';
+import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { SCOPES } from '../src/scopes/index.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { createTenant, eventually, type Tenant } from './helpers/domain-fixtures.js';

@@ -2,7 +2,7 @@
 // the SDK client's own OAuth code (discovery from the 401, registration, PKCE, token) with a
 // scripted sign-in and consent, then every read tool with the token the authorization server
 // issued. Both discovery modes.
-import { listTools } from '../src/resource/registry.js';
+import { listTools } from '../src/resource/tools/registry.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';

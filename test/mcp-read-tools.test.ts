@@ -6,8 +6,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTool, listTools } from '../src/resource/registry.js';
-import { outputSchemaOf } from '../src/resource/tool.js';
+import { findTool, listTools } from '../src/resource/tools/registry.js';
+import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { SCOPES } from '../src/scopes/index.js';
 import type { Db } from '../src/shared/db.js';
 import { startTestApp, type TestApp } from './helpers/app.js';

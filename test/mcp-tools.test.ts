@@ -5,9 +5,9 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/scopes/index.js';
-import { findTool } from '../src/resource/registry.js';
-import { maskArguments } from '../src/resource/tool-runner.js';
-import { outputSchemaOf } from '../src/resource/tool.js';
+import { findTool } from '../src/resource/tools/registry.js';
+import { maskArguments } from '../src/resource/framework/tool-runner.js';
+import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
 

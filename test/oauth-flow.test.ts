@@ -387,7 +387,7 @@ describe('the consent page', () => {
 
   it('lists each requested scope in plain words with the tools it unlocks, from the registry', async () => {
     const { SCOPE_CATALOG } = await import('../src/scopes/index.js');
-    const { toolsForScope } = await import('../src/resource/registry.js');
+    const { toolsForScope } = await import('../src/resource/tools/registry.js');
     const requested = ['calls:read', 'calls:write', 'agents:read', 'sms:write'] as const;
     const { page } = await openConsent(alice, { scope: requested.join(' ') });
     for (const scope of requested) {
@@ -406,7 +406,7 @@ describe('the consent page', () => {
   });
 
   it('flags make_call as placing real phone calls when the registry has it', async () => {
-    const { listToolSummaries } = await import('../src/resource/registry.js');
+    const { listToolSummaries } = await import('../src/resource/tools/registry.js');
     const makeCall = listToolSummaries().find((tool) => tool.name === 'make_call');
     const { page } = await openConsent(alice, { scope: 'calls:write' });
     if (makeCall) expect(page.body).toContain('<code>make_call</code> <span class="effect">(places real phone calls)</span>');

@@ -1,7 +1,7 @@
 // The demo seed: what a new user finds after the first `npm start` (issue 2, item 8).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLS_PER_BUSINESS, DEMO_EMAIL, seedDemoIfEmpty, startupLines, type DemoCredentials } from '../db/seed.js';
+import { CALLS_PER_BUSINESS, DEMO_EMAIL, seedDemoIfEmpty, startupLines, type DemoCredentials } from '../src/cli/demo-data.js';
 import { verifyApiKey } from '../src/authz/api-keys.js';
 import { verifyPassword } from '../src/authz/passwords.js';
 import { SCOPES } from '../src/scopes/index.js';

@@ -3,8 +3,8 @@
 // come from the one registry and are checked against each other here.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listToolSummaries, listTools, toolsForScope } from '../src/resource/registry.js';
-import { withToolTable } from '../src/resource/tool-table.js';
+import { listToolSummaries, listTools, toolsForScope } from '../src/resource/tools/registry.js';
+import { withToolTable } from '../src/resource/framework/tool-table.js';
 import { SCOPES } from '../src/scopes/index.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { connectClient } from './helpers/mcp.js';

@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { SCOPE_CATALOG, type Scope } from '../scopes/index.js';
-import { toolsForScope, type ToolSummary } from '../resource/registry.js';
+import { toolsForScope, type ToolSummary } from '../resource/tools/registry.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import { html, sendPage, type SafeHtml } from '../shared/html.js';

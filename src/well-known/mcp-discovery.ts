@@ -2,9 +2,9 @@
 // is, how to authenticate, and every tool with its scopes, annotations and schemas. Both are
 // generated from the tool registry, with the very entries tools/list serves, so they cannot drift.
 import { SCOPES } from '../scopes/index.js';
-import { listToolSummaries, listTools } from '../resource/registry.js';
-import { PROVIDER, SERVER_INFO } from '../resource/server-info.js';
-import { listingOf } from '../resource/tool-listing.js';
+import { listToolSummaries, listTools } from '../resource/tools/registry.js';
+import { PROVIDER, SERVER_INFO } from '../resource/framework/server-info.js';
+import { listingOf } from '../resource/framework/tool-listing.js';
 import type { Config } from '../shared/config.js';
 import { protectedResourceMetadataUrl } from './protected-resource.js';
 

@@ -11,7 +11,7 @@ import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.
 import { jwtVerify } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTool, listTools } from '../../src/resource/registry.js';
+import { findTool, listTools } from '../../src/resource/tools/registry.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
 import { createAgent, createCall } from '../helpers/mcp.js';

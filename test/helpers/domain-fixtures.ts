@@ -2,12 +2,12 @@
 // connection), for the domain service tests (test/domain-*.test.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../db/schema.js';
-import { createTelephony, type Telephony } from '../../src/resource/telephony/index.js';
+import { createTelephony, type Telephony } from '../../src/domain/telephony-index.js';
 import { SCOPES } from '../../src/scopes/index.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import type { Db } from '../../src/shared/db.js';
 import { createLogger } from '../../src/shared/log.js';
-import type { Actor } from '../../src/resource/updates/actor.js';
+import type { Actor } from '../../src/domain/audit/actor.js';
 
 let numberCounter = 0;
 /** A fresh valid New York number for one of our lines (phone_numbers.e164 is unique). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.js';
-import { DEMO_EMAIL } from '../../db/seed.js';
+import { DEMO_EMAIL } from '../../src/cli/demo-data.js';
 import { verifyApiKey } from '../../src/authz/api-keys.js';
 import { verifyPassword } from '../../src/authz/passwords.js';
 import { openDatabase } from '../../src/shared/db.js';
@@ -151,17 +151,17 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
   }
 
   it('db:migrate brings the database to the latest schema, and says so when it already is', async () => {
-    const migrated = await runScript('db/migrate-cli.ts', [], env);
+    const migrated = await runScript('src/cli/migrate.ts', [], env);
     expect(migrated.stderr).not.toMatch(/error/i);
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toMatch(/^Applied \d+ migrations? to (Postgres \(DATABASE_URL\)|the embedded database): 2026-11-21-001-initial/);
-    const again = await runScript('db/migrate-cli.ts', [], env);
+    const again = await runScript('src/cli/migrate.ts', [], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/is up to date; no migration to apply/);
   });
 
   it('db:seed seeds it once and prints the same lines as a first start; a second run says it is already seeded', async () => {
-    const seeded = await runScript('db/seed-cli.ts', [], { ...env, PORT: '4321' });
+    const seeded = await runScript('src/cli/seed.ts', [], { ...env, PORT: '4321' });
     expect(seeded.code).toBe(0);
     const lines = seeded.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
@@ -170,7 +170,7 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
     const readOnly = KEY_LINE('read-only').exec(lines[2]!)![1]!;
     const allScopes = KEY_LINE('all scopes').exec(lines[3]!)![1]!;
 
-    const again = await runScript('db/seed-cli.ts', [], env);
+    const again = await runScript('src/cli/seed.ts', [], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already has data.*nothing was seeded/);
     expect(again.stdout).not.toMatch(/kc_live_/);
@@ -190,7 +190,7 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
   });
 
   it('a bad DATABASE_URL or DATA_DIR setting is one clear line and exit ≠ 0', async () => {
-    const result = await runScript('db/seed-cli.ts', [], { DATABASE_URL: 'mysql://nope' });
+    const result = await runScript('src/cli/seed.ts', [], { DATABASE_URL: 'mysql://nope' });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://nope"');
   });

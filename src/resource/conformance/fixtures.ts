@@ -15,9 +15,9 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { z } from 'zod';
 import type { Scope } from '../../scopes/index.js';
-import { credentialFrom } from '../credentials.js';
-import type { ServerFactory } from '../mcp-server.js';
-import { missingToolScopes } from '../tool.js';
+import { credentialFrom } from '../auth/credentials.js';
+import type { ServerFactory } from '../framework/mcp-server.js';
+import { missingToolScopes } from '../framework/tool.js';
 
 /** A 1×1 red PNG. */
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';

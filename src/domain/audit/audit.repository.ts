@@ -1,0 +1,67 @@
+// The audit log: one append-only row per tool call, approval decision and provider event. Callers
+// pass already-masked details; nothing here ever receives a token, key or full phone number.
+import type { Kysely } from 'kysely';
+import type { ActorKind, Database } from '../../../db/schema.js';
+import type { Tx } from '../../shared/db.js';
+
+export interface AuditEntry {
+  businessId: string;
+  actorKind: ActorKind;
+  /** API key id, user id, or OAuth subject; never a secret. */
+  actorId: string | null;
+  clientId?: string | null;
+  /** Tool name (`make_call`) or event (`approval.approved`, `call.completed`). */
+  action: string;
+  outcome: 'success' | 'error' | 'denied' | string;
+  errorCode?: string | null;
+  durationMs?: number | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
+  id: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export function createAuditRepository(db: Kysely<Database> | Tx) {
+  return {
+    async append(entry: AuditEntry): Promise<void> {
+      await db
+        .insertInto('audit_log')
+        .values({
+          business_id: entry.businessId,
+          actor_kind: entry.actorKind,
+          actor_id: entry.actorId,
+          client_id: entry.clientId ?? null,
+          action: entry.action,
+          outcome: entry.outcome,
+          error_code: entry.errorCode ?? null,
+          duration_ms: entry.durationMs == null ? null : Math.round(entry.durationMs),
+          details: JSON.stringify(entry.details ?? {}),
+        })
+        .execute();
+    },
+
+    async list(businessId: string, options: { limit: number; offset: number; action?: string }): Promise<AuditRecord[]> {
+      let q = db.selectFrom('audit_log').selectAll().where('business_id', '=', businessId);
+      if (options.action) q = q.where('action', '=', options.action);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).offset(options.offset).execute();
+      return rows.map((r) => ({
+        id: r.id,
+        businessId: r.business_id,
+        actorKind: r.actor_kind,
+        actorId: r.actor_id,
+        clientId: r.client_id,
+        action: r.action,
+        outcome: r.outcome,
+        errorCode: r.error_code,
+        durationMs: r.duration_ms,
+        details: r.details,
+        createdAt: r.created_at,
+      }));
+    },
+  };
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

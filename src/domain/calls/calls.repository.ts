@@ -1,0 +1,246 @@
+// Calls as the telephony service writes them: recorded before the provider is asked, advanced by
+// provider events, closed by recovery. Tenant functions take the RLS-bound unit of work; the few
+// cross-business scans (due work, stale calls) are system work on the owner connection.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { CallStatus, CallsTable, Database } from '../../../db/schema.js';
+import type { Tx } from '../../shared/db.js';
+import type { CallView } from '../../providers/telephony.js';
+
+export function toCallView(r: Selectable<CallsTable>): CallView {
+  return {
+    id: r.id,
+    businessId: r.business_id,
+    agentId: r.agent_id,
+    leadId: r.lead_id,
+    campaignId: r.campaign_id,
+    direction: r.direction,
+    status: r.status,
+    to: r.to_number,
+    from: r.from_number,
+    durationSeconds: r.duration_seconds,
+    summary: r.summary,
+    transcript: r.transcript,
+    recordingUrl: r.recording_url,
+    outcome: r.outcome,
+    failureReason: r.failure_reason,
+    provider: r.provider,
+    providerCallId: r.provider_call_id,
+    context: r.context,
+    firstMessage: r.first_message,
+    scheduledAt: r.scheduled_at,
+    dialedAt: r.dialed_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface DialableAgent {
+  id: string;
+  name: string;
+  status: 'active' | 'paused' | 'draft';
+  firstMessage: string;
+  /** The agent's own line, else the business's main number. */
+  fromNumber: string | null;
+}
+
+export interface NewOutboundCall {
+  agentId: string;
+  leadId: string | null;
+  campaignId: string | null;
+  to: string;
+  from: string;
+  provider: string;
+  context: string | null;
+  firstMessage: string | null;
+  scheduledAt: Date | null;
+  /** Set when the call is handed to the provider right after this transaction. */
+  dialedAt: Date | null;
+}
+
+/** Fields a provider event or recovery writes when a call ends. */
+export interface CallEnding {
+  durationSeconds?: number | null;
+  transcript?: string | null;
+  summary?: string | null;
+  outcome?: string | null;
+  recordingUrl?: string | null;
+  failureReason?: string | null;
+}
+
+export function createCallsRepository(tx: Tx, businessId: string) {
+  return {
+    async agentForDial(agentId: string): Promise<DialableAgent | undefined> {
+      const row = await tx
+        .selectFrom('agents as a')
+        .innerJoin('businesses as b', 'b.id', 'a.business_id')
+        .select(['a.id', 'a.name', 'a.status', 'a.first_message', 'b.phone as business_phone'])
+        .select((eb) =>
+          eb
+            .selectFrom('phone_numbers as p')
+            .select('p.e164')
+            .whereRef('p.agent_id', '=', 'a.id')
+            .where('p.business_id', '=', businessId)
+            .orderBy('p.created_at')
+            .orderBy('p.id')
+            .limit(1)
+            .as('agent_phone'),
+        )
+        .where('a.business_id', '=', businessId)
+        .where('a.id', '=', agentId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return { id: row.id, name: row.name, status: row.status, firstMessage: row.first_message, fromNumber: row.agent_phone ?? row.business_phone };
+    },
+
+    async leadName(leadId: string): Promise<string | null | undefined> {
+      const row = await tx.selectFrom('leads').select('name').where('business_id', '=', businessId).where('id', '=', leadId).executeTakeFirst();
+      return row ? row.name : undefined;
+    },
+
+    async insertOutbound(call: NewOutboundCall): Promise<CallView> {
+      const row = await tx
+        .insertInto('calls')
+        .values({
+          business_id: businessId,
+          agent_id: call.agentId,
+          lead_id: call.leadId,
+          campaign_id: call.campaignId,
+          direction: 'outbound',
+          status: 'queued',
+          to_number: call.to,
+          from_number: call.from,
+          provider: call.provider,
+          context: call.context,
+          first_message: call.firstMessage,
+          scheduled_at: call.scheduledAt,
+          dialed_at: call.dialedAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toCallView(row);
+    },
+
+    async find(callId: string): Promise<CallView | undefined> {
+      const row = await tx.selectFrom('calls').selectAll().where('business_id', '=', businessId).where('id', '=', callId).executeTakeFirst();
+      return row && toCallView(row);
+    },
+
+    /** Locks a scheduled call that nobody has dialled yet; undefined when taken or not due. */
+    async lockDueScheduled(callId: string, now: Date): Promise<CallView | undefined> {
+      const row = await tx
+        .selectFrom('calls')
+        .selectAll()
+        .where('business_id', '=', businessId)
+        .where('id', '=', callId)
+        .where('status', '=', 'queued')
+        .where('dialed_at', 'is', null)
+        .where('scheduled_at', '<=', now)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      return row && toCallView(row);
+    },
+
+    async markDialed(callId: string, at: Date): Promise<void> {
+      await tx.updateTable('calls').set({ dialed_at: at, updated_at: sql`now()` }).where('business_id', '=', businessId).where('id', '=', callId).execute();
+    },
+
+    async reschedule(callId: string, at: Date): Promise<void> {
+      await tx.updateTable('calls').set({ scheduled_at: at, updated_at: sql`now()` }).where('business_id', '=', businessId).where('id', '=', callId).execute();
+    },
+
+    async setProviderCallId(callId: string, providerCallId: string): Promise<void> {
+      await tx
+        .updateTable('calls')
+        .set({ provider_call_id: providerCallId, updated_at: sql`now()` })
+        .where('business_id', '=', businessId)
+        .where('id', '=', callId)
+        .where('provider_call_id', 'is', null)
+        .execute();
+    },
+
+    /** Moves a live call forward (ringing, in-progress); a stale or repeated event changes nothing. */
+    async advance(callId: string, status: 'ringing' | 'in-progress', at: Date): Promise<CallView | undefined> {
+      const from: CallStatus[] = status === 'ringing' ? ['queued'] : ['queued', 'ringing'];
+      const row = await tx
+        .updateTable('calls')
+        .set({ status, updated_at: sql`now()`, ...(status === 'in-progress' ? { started_at: at } : {}) })
+        .where('business_id', '=', businessId)
+        .where('id', '=', callId)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toCallView(row);
+    },
+
+    /** Ends a call that is still in flight; an ended call is never rewritten. */
+    async end(callId: string, status: 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled', at: Date, ending: CallEnding): Promise<CallView | undefined> {
+      const row = await tx
+        .updateTable('calls')
+        .set({
+          status,
+          ended_at: at,
+          updated_at: sql`now()`,
+          duration_seconds: ending.durationSeconds ?? null,
+          transcript: ending.transcript ?? null,
+          summary: ending.summary ?? null,
+          outcome: ending.outcome ?? null,
+          recording_url: ending.recordingUrl ?? null,
+          failure_reason: ending.failureReason ?? null,
+        })
+        .where('business_id', '=', businessId)
+        .where('id', '=', callId)
+        .where('status', 'in', ['queued', 'ringing', 'in-progress'])
+        .returningAll()
+        .executeTakeFirst();
+      return row && toCallView(row);
+    },
+  };
+}
+
+export type CallsRepository = ReturnType<typeof createCallsRepository>;
+
+/** System scans across businesses (owner connection): they find work, never change it. */
+export function createCallScansRepository(db: Kysely<Database>) {
+  return {
+    /** Calls handed to a provider, still in flight, not touched for `olderThanSeconds`. */
+    async staleInFlight(olderThanSeconds: number, limit = 500): Promise<Array<{ businessId: string; callId: string; provider: string | null; providerCallId: string | null }>> {
+      const rows = await db
+        .selectFrom('calls')
+        .select(['business_id', 'id', 'provider', 'provider_call_id'])
+        .where('status', 'in', ['queued', 'ringing', 'in-progress'])
+        .where('dialed_at', 'is not', null)
+        .where('updated_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ businessId: r.business_id, callId: r.id, provider: r.provider, providerCallId: r.provider_call_id }));
+    },
+
+    async dueScheduled(now: Date, limit: number): Promise<Array<{ businessId: string; callId: string }>> {
+      const rows = await db
+        .selectFrom('calls')
+        .select(['business_id', 'id'])
+        .where('status', '=', 'queued')
+        .where('dialed_at', 'is', null)
+        .where('scheduled_at', '<=', now)
+        .orderBy('scheduled_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ businessId: r.business_id, callId: r.id }));
+    },
+
+    /** A completed call by its provider id (the recordings endpoint knows nothing else). */
+    async byProviderCallId(provider: string, providerCallId: string): Promise<{ businessId: string; callId: string; durationSeconds: number | null; status: CallStatus } | undefined> {
+      const row = await db
+        .selectFrom('calls')
+        .select(['business_id', 'id', 'duration_seconds', 'status'])
+        .where('provider', '=', provider)
+        .where('provider_call_id', '=', providerCallId)
+        .executeTakeFirst();
+      return row && { businessId: row.business_id, callId: row.id, durationSeconds: row.duration_seconds, status: row.status };
+    },
+  };
+}

@@ -1,0 +1,280 @@
+// Outbound calls, from request to hang-up. The order is the point:
+//
+//   1. one transaction: load the agent, pass the compliance gates, INSERT the call (queued)
+//   2. commit — the call now exists whatever happens next
+//   3. ask the provider; save its call id, or record the refusal as a failed call
+//   4. provider events move the call on (ringing → in-progress → ended) and are audited
+//
+// A crash between 2 and 3, or a provider that forgets a call, leaves a call row in flight;
+// recoverInterruptedCalls marks it failed with the reason, so no call is ever unaccounted for.
+import { createAuditRepository } from '../audit/audit.repository.js';
+import type { Db, Tx } from '../../shared/db.js';
+import { isUuid } from '../../shared/db.js';
+import { invalidArgument, notFound } from '../../shared/errors.js';
+import { maskPhone, type Logger } from '../../shared/log.js';
+import { gateError, TRANSIENT_GATES, type OutboundGates, type OutboundVerdict } from '../compliance/index.js';
+import { auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
+import { createCallScansRepository, createCallsRepository, type CallEnding } from './calls.repository.js';
+import { createCampaignsRepository } from '../campaigns/campaigns.repository.js';
+import type { CallView, DialRequest, ProviderCallEvent, TelephonyProvider, TerminalCallStatus } from '../../providers/telephony.js';
+
+export interface PlaceCallInput {
+  businessId: string;
+  actor: Actor;
+  agentId: string;
+  /** Recipient, E.164. */
+  to: string;
+  leadId?: string | null;
+  /** Name of the person called, for the agent's greeting. */
+  name?: string | null;
+  /** What the call is about, handed to the agent. */
+  context?: string | null;
+  /** Overrides the agent's first message for this call. */
+  firstMessage?: string | null;
+  /** Dial later; the gates are checked now (quiet hours at this time) and again at dial time. */
+  scheduledAt?: Date | null;
+}
+
+/** What recordCall needs besides the request: the campaign and the clock's reading. */
+export interface RecordCallInput extends PlaceCallInput {
+  campaignId?: string | null;
+  now: Date;
+}
+
+export type RecordCallResult = { recorded: true; call: CallView; dial: DialRequest | null } | { recorded: false; verdict: Extract<OutboundVerdict, { allowed: false }> };
+
+export interface CallServiceDeps {
+  db: Db;
+  provider: TelephonyProvider;
+  gates: OutboundGates;
+  log: Logger;
+  clock: () => Date;
+}
+
+const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
+
+export function createCallService(deps: CallServiceDeps) {
+  const { db, provider, gates, log, clock } = deps;
+  const telephonyActor = SYSTEM_ACTOR(`telephony:${provider.name}`);
+
+  /**
+   * Step 1 inside the caller's unit of work: agent, gates, insert. Returns the refusal instead of
+   * throwing it, so the dialer can decide to retry or skip without aborting its transaction.
+   */
+  async function recordCall(tx: Tx, input: RecordCallInput): Promise<RecordCallResult> {
+    const { businessId } = input;
+    const repo = createCallsRepository(tx, businessId);
+    if (!isUuid(input.agentId)) throw notFound('Agent');
+    const agent = await repo.agentForDial(input.agentId);
+    if (!agent) throw notFound('Agent');
+    if (agent.status !== 'active') throw invalidArgument(`Agent "${agent.name}" is ${agent.status}; only active agents place calls`, { field: 'agent_id' });
+    if (!agent.fromNumber) throw invalidArgument(`Agent "${agent.name}" has no phone number to call from, and the business has no main number`, { field: 'agent_id' });
+    if (input.leadId && !isUuid(input.leadId)) throw notFound('Lead');
+
+    const dialAt = input.scheduledAt && input.scheduledAt > input.now ? input.scheduledAt : null;
+    const verdict = await gates.checkOutboundContact({ tx, businessId, to: input.to, channel: 'call', leadId: input.leadId ?? null, now: dialAt ?? input.now });
+    if (!verdict.allowed) return { recorded: false, verdict };
+
+    const contactName = input.name ?? (input.leadId ? ((await repo.leadName(input.leadId)) ?? null) : null);
+    const call = await repo.insertOutbound({
+      agentId: agent.id,
+      leadId: input.leadId ?? null,
+      campaignId: input.campaignId ?? null,
+      to: verdict.to,
+      from: agent.fromNumber,
+      provider: provider.name,
+      context: input.context ?? null,
+      firstMessage: input.firstMessage ?? null,
+      scheduledAt: dialAt,
+      dialedAt: dialAt ? null : input.now,
+    });
+    await createAuditRepository(tx).append({
+      businessId,
+      ...auditActor(input.actor),
+      action: dialAt ? 'call.scheduled' : 'call.queued',
+      outcome: 'success',
+      details: { call_id: call.id, to: maskPhone(call.to), agent_id: agent.id, campaign_id: call.campaignId, time_zones: verdict.timeZones },
+    });
+    const dial: DialRequest = {
+      businessId,
+      callId: call.id,
+      to: call.to,
+      from: call.from,
+      agent: { id: agent.id, name: agent.name, firstMessage: agent.firstMessage },
+      contactName,
+      context: call.context,
+      firstMessage: call.firstMessage,
+    };
+    return { recorded: true, call, dial: dialAt ? null : dial };
+  }
+
+  /** Steps 3–4: hand a committed call to the provider. Never throws: a refusal is a failed call. */
+  async function dial(businessId: string, request: DialRequest): Promise<CallView> {
+    try {
+      const { providerCallId } = await provider.dial(request);
+      await db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).setProviderCallId(request.callId, providerCallId));
+    } catch (err) {
+      const reason = `The telephony provider did not accept the call: ${err instanceof Error ? err.message : String(err)}`;
+      log.warn({ callId: request.callId, provider: provider.name, err }, 'dial failed');
+      await endCall(businessId, request.callId, 'failed', clock(), { failureReason: reason }, 'call.dial_failed');
+    }
+    const call = await db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).find(request.callId));
+    return call!;
+  }
+
+  /** Ends a call still in flight, audits it, and lets its campaign know. False if it had ended. */
+  async function endCall(businessId: string, callId: string, status: TerminalCallStatus, at: Date, ending: CallEnding, action: string): Promise<boolean> {
+    return db.forBusiness(businessId, async (tx) => {
+      const call = await createCallsRepository(tx, businessId).end(callId, status, at, ending);
+      if (!call) return false;
+      await createAuditRepository(tx).append({
+        businessId,
+        ...auditActor(telephonyActor),
+        action,
+        outcome: status === 'completed' ? 'success' : status,
+        details: { call_id: callId, to: maskPhone(call.to), status, failure_reason: ending.failureReason ?? null },
+      });
+      await createCampaignsRepository(tx, businessId).onCallEnded(call);
+      return true;
+    });
+  }
+
+  return {
+    recordCall,
+    dial,
+
+    /**
+     * Places (or schedules) an outbound call: gates, record, dial. Returns the call as recorded
+     * after the provider answered (status `queued` with a provider id, or `failed` with the reason).
+     * Throws the gate's AppError (`do_not_call`, `quiet_hours`, …) before anything is recorded.
+     */
+    async placeCall(input: PlaceCallInput): Promise<CallView> {
+      const now = clock();
+      if (input.scheduledAt) {
+        if (Number.isNaN(input.scheduledAt.getTime())) throw invalidArgument('scheduled_at must be an ISO 8601 date-time', { field: 'scheduled_at' });
+        if (input.scheduledAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) throw invalidArgument('scheduled_at must be within the next 30 days', { field: 'scheduled_at' });
+        if (now.getTime() - input.scheduledAt.getTime() > 5 * 60_000) throw invalidArgument('scheduled_at is in the past', { field: 'scheduled_at' });
+      }
+      const result = await db.forBusiness(input.businessId, (tx) => recordCall(tx, { ...input, now }));
+      if (!result.recorded) throw gateError(result.verdict);
+      if (!result.dial) return result.call;
+      return dial(input.businessId, result.dial);
+    },
+
+    /** Applies a provider event; stale, repeated or out-of-order events change nothing. */
+    async handleProviderEvent(event: ProviderCallEvent): Promise<void> {
+      if (event.status === 'ringing' || event.status === 'in-progress') {
+        await db.forBusiness(event.businessId, async (tx) => {
+          const call = await createCallsRepository(tx, event.businessId).advance(event.callId, event.status as 'ringing' | 'in-progress', event.at);
+          if (!call) return;
+          await createAuditRepository(tx).append({
+            businessId: event.businessId,
+            ...auditActor(telephonyActor),
+            action: `call.${event.status}`,
+            outcome: 'success',
+            details: { call_id: event.callId, provider_call_id: event.providerCallId },
+          });
+        });
+        return;
+      }
+      const r = event.result;
+      await endCall(
+        event.businessId,
+        event.callId,
+        event.status,
+        event.at,
+        {
+          durationSeconds: r?.durationSeconds ?? (event.status === 'completed' ? 0 : null),
+          transcript: r?.transcript,
+          summary: r?.summary,
+          outcome: r?.outcome ?? event.status.replace('-', '_'),
+          recordingUrl: r?.recordingUrl,
+          failureReason: event.failureReason ?? (event.status === 'failed' ? 'The provider reported the call as failed.' : null),
+        },
+        `call.${event.status}`,
+      );
+    },
+
+    /**
+     * Marks failed every call that was handed to the provider and has not moved for `olderThanMs`
+     * and that the provider does not know (any more). Run at start (0 on a single-process
+     * database: nothing else can be carrying calls) and periodically (a multi-node deployment,
+     * where another node's calls are only suspect once they stop moving).
+     */
+    async recoverInterruptedCalls(options: { olderThanMs: number }): Promise<{ failed: number }> {
+      const stale = await createCallScansRepository(db.kysely).staleInFlight(Math.floor(options.olderThanMs / 1000));
+      let failed = 0;
+      for (const call of stale) {
+        if (call.providerCallId && call.provider === provider.name && (await provider.lookup(call.providerCallId)) !== 'unknown') continue;
+        const reason = call.providerCallId
+          ? 'Interrupted: the server stopped while this call was in progress and the provider no longer knows it.'
+          : 'Interrupted: the server stopped after recording this call and before the provider confirmed it.';
+        if (await endCall(call.businessId, call.callId, 'failed', clock(), { failureReason: reason }, 'call.recovered')) failed++;
+      }
+      if (failed) log.warn({ failed }, 'marked interrupted calls as failed');
+      return { failed };
+    },
+
+    /** Ends, as failed, calls the provider dropped while shutting down (graceful stop). */
+    async failAbandoned(abandoned: Array<{ businessId: string; callId: string }>): Promise<void> {
+      for (const call of abandoned) {
+        await endCall(call.businessId, call.callId, 'failed', clock(), { failureReason: 'Interrupted: the server shut down while this call was in progress.' }, 'call.recovered');
+      }
+    },
+
+    /**
+     * Dials scheduled calls that are due. Each is taken under a row lock and passes the gates again
+     * (a number may have been blocked since): a permanent refusal cancels the call with the reason,
+     * quiet hours or the rate limit push it back.
+     */
+    async dialDueScheduledCalls(now: Date, limit = 50): Promise<number> {
+      const due = await createCallScansRepository(db.kysely).dueScheduled(now, limit);
+      let dialled = 0;
+      for (const { businessId, callId } of due) {
+        const request = await db.forBusiness(businessId, async (tx): Promise<DialRequest | null> => {
+          const repo = createCallsRepository(tx, businessId);
+          const call = await repo.lockDueScheduled(callId, now);
+          if (!call || !call.agentId) return null;
+          const verdict = await gates.checkOutboundContact({ tx, businessId, to: call.to, channel: 'call', leadId: call.leadId, now });
+          if (!verdict.allowed) {
+            if (TRANSIENT_GATES.has(verdict.gate)) {
+              const wait = verdict.gate === 'rate_limited' ? Number(verdict.details.retry_after_seconds ?? 60) * 1000 : 15 * 60_000;
+              await repo.reschedule(callId, new Date(now.getTime() + wait));
+              return null;
+            }
+            const ended = await repo.end(callId, 'canceled', now, { failureReason: `Blocked at dial time (${verdict.gate}): ${verdict.message}` });
+            await createAuditRepository(tx).append({
+              businessId,
+              ...auditActor(telephonyActor),
+              action: 'call.blocked',
+              outcome: 'denied',
+              errorCode: verdict.gate,
+              details: { call_id: callId, to: maskPhone(call.to) },
+            });
+            if (ended) await createCampaignsRepository(tx, businessId).onCallEnded(ended);
+            return null;
+          }
+          const agent = await repo.agentForDial(call.agentId);
+          await repo.markDialed(callId, now);
+          return {
+            businessId,
+            callId,
+            to: call.to,
+            from: call.from,
+            agent: { id: call.agentId, name: agent?.name ?? 'Agent', firstMessage: agent?.firstMessage ?? '' },
+            contactName: call.leadId ? ((await repo.leadName(call.leadId)) ?? null) : null,
+            context: call.context,
+            firstMessage: call.firstMessage,
+          };
+        });
+        if (request) {
+          await dial(businessId, request);
+          dialled++;
+        }
+      }
+      return dialled;
+    },
+  };
+}
+
+export type CallService = ReturnType<typeof createCallService>;

@@ -1,0 +1,254 @@
+// Campaigns and their leads as the launch service and the dialer use them. The dialer takes one
+// due lead at a time under FOR UPDATE SKIP LOCKED, so several nodes share the work without ever
+// dialling the same lead twice.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { CampaignCadence, CampaignsTable, Database } from '../../../db/schema.js';
+import type { Tx } from '../../shared/db.js';
+import type { CallView } from '../../providers/telephony.js';
+
+export type CampaignLeadStatus = 'pending' | 'queued' | 'calling' | 'completed' | 'failed' | 'skipped';
+
+export interface CampaignView {
+  id: string;
+  businessId: string;
+  agentId: string;
+  name: string;
+  status: 'draft' | 'active' | 'paused' | 'completed';
+  cadence: CampaignCadence;
+  createdBy: string;
+  launchedAt: Date | null;
+  createdAt: Date;
+  leadCounts: Record<CampaignLeadStatus | 'total', number>;
+}
+
+export interface DueCampaignLead {
+  campaignId: string;
+  leadId: string;
+  agentId: string;
+  attempts: number;
+  cadence: CampaignCadence;
+  phone: string | null;
+  name: string | null;
+}
+
+const toCampaign = (r: Selectable<CampaignsTable>, counts: CampaignView['leadCounts']): CampaignView => ({
+  id: r.id,
+  businessId: r.business_id,
+  agentId: r.agent_id,
+  name: r.name,
+  status: r.status,
+  cadence: r.cadence,
+  createdBy: r.created_by,
+  launchedAt: r.launched_at,
+  createdAt: r.created_at,
+  leadCounts: counts,
+});
+
+export function createCampaignsRepository(tx: Tx, businessId: string) {
+  async function leadCounts(campaignId: string): Promise<CampaignView['leadCounts']> {
+    const rows = await tx
+      .selectFrom('campaign_leads')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .where('business_id', '=', businessId)
+      .where('campaign_id', '=', campaignId)
+      .groupBy('status')
+      .execute();
+    const counts: CampaignView['leadCounts'] = { total: 0, pending: 0, queued: 0, calling: 0, completed: 0, failed: 0, skipped: 0 };
+    for (const r of rows) {
+      counts[r.status as CampaignLeadStatus] = r.n;
+      counts.total += r.n;
+    }
+    return counts;
+  }
+
+  return {
+    leadCounts,
+
+    /** The ids among `leadIds` that are leads of this business. */
+    async existingLeadIds(leadIds: readonly string[]): Promise<Set<string>> {
+      if (!leadIds.length) return new Set();
+      const rows = await tx.selectFrom('leads').select('id').where('business_id', '=', businessId).where('id', 'in', leadIds).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async agentExists(agentId: string): Promise<boolean> {
+      const row = await tx.selectFrom('agents').select('id').where('business_id', '=', businessId).where('id', '=', agentId).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async insert(values: { name: string; agentId: string; cadence: CampaignCadence; createdBy: string }): Promise<string> {
+      const row = await tx
+        .insertInto('campaigns')
+        .values({ business_id: businessId, name: values.name, agent_id: values.agentId, cadence: JSON.stringify(values.cadence), created_by: values.createdBy })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+
+    async insertLeads(campaignId: string, leadIds: readonly string[]): Promise<void> {
+      if (!leadIds.length) return;
+      await tx
+        .insertInto('campaign_leads')
+        .values(leadIds.map((leadId) => ({ business_id: businessId, campaign_id: campaignId, lead_id: leadId })))
+        .execute();
+    },
+
+    async find(campaignId: string, options: { lock?: boolean } = {}): Promise<CampaignView | undefined> {
+      let q = tx.selectFrom('campaigns').selectAll().where('business_id', '=', businessId).where('id', '=', campaignId);
+      if (options.lock) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row && toCampaign(row, await leadCounts(row.id));
+    },
+
+    /** Activates a draft campaign and queues every pending lead for its first attempt now. */
+    async launch(campaignId: string, now: Date): Promise<void> {
+      await tx
+        .updateTable('campaigns')
+        .set({ status: 'active', launched_at: now })
+        .where('business_id', '=', businessId)
+        .where('id', '=', campaignId)
+        .execute();
+      await tx
+        .updateTable('campaign_leads')
+        .set({ status: 'queued', next_attempt_at: now })
+        .where('business_id', '=', businessId)
+        .where('campaign_id', '=', campaignId)
+        .where('status', '=', 'pending')
+        .execute();
+    },
+
+    /** Takes the next due lead of an active campaign, skipping rows another node holds. */
+    async lockNextDue(now: Date): Promise<DueCampaignLead | undefined> {
+      const row = await tx
+        .selectFrom('campaign_leads as cl')
+        .innerJoin('campaigns as c', (j) => j.onRef('c.id', '=', 'cl.campaign_id').onRef('c.business_id', '=', 'cl.business_id'))
+        .innerJoin('leads as l', (j) => j.onRef('l.id', '=', 'cl.lead_id').onRef('l.business_id', '=', 'cl.business_id'))
+        .select(['cl.campaign_id', 'cl.lead_id', 'cl.attempts', 'c.agent_id', 'c.cadence', 'l.phone', 'l.name'])
+        .where('cl.business_id', '=', businessId)
+        .where('c.status', '=', 'active')
+        .where('cl.status', '=', 'queued')
+        .where('cl.next_attempt_at', '<=', now)
+        .orderBy('cl.next_attempt_at')
+        .orderBy('cl.lead_id')
+        .limit(1)
+        .forUpdate(['cl'])
+        .skipLocked()
+        .executeTakeFirst();
+      return (
+        row && {
+          campaignId: row.campaign_id,
+          leadId: row.lead_id,
+          agentId: row.agent_id,
+          attempts: row.attempts,
+          cadence: row.cadence,
+          phone: row.phone,
+          name: row.name,
+        }
+      );
+    },
+
+    async markCalling(campaignId: string, leadId: string, callId: string): Promise<void> {
+      await tx
+        .updateTable('campaign_leads')
+        .set((eb) => ({ status: 'calling', attempts: eb('attempts', '+', 1), last_call_id: callId, next_attempt_at: null }))
+        .where('business_id', '=', businessId)
+        .where('campaign_id', '=', campaignId)
+        .where('lead_id', '=', leadId)
+        .execute();
+    },
+
+    async defer(campaignId: string, leadId: string, until: Date): Promise<void> {
+      await tx
+        .updateTable('campaign_leads')
+        .set({ next_attempt_at: until })
+        .where('business_id', '=', businessId)
+        .where('campaign_id', '=', campaignId)
+        .where('lead_id', '=', leadId)
+        .execute();
+    },
+
+    async settle(campaignId: string, leadId: string, status: 'skipped' | 'failed' | 'completed'): Promise<void> {
+      await tx
+        .updateTable('campaign_leads')
+        .set({ status, next_attempt_at: null })
+        .where('business_id', '=', businessId)
+        .where('campaign_id', '=', campaignId)
+        .where('lead_id', '=', leadId)
+        .execute();
+      await completeIfDone(campaignId);
+    },
+
+    /**
+     * A campaign call ended: the lead is done when the call connected, retried after the cadence's
+     * spacing while attempts remain, failed after the last attempt.
+     */
+    async onCallEnded(call: CallView): Promise<{ leadStatus: CampaignLeadStatus } | undefined> {
+      if (!call.campaignId || !call.leadId) return undefined;
+      const row = await tx
+        .selectFrom('campaign_leads as cl')
+        .innerJoin('campaigns as c', 'c.id', 'cl.campaign_id')
+        .select(['cl.attempts', 'c.cadence'])
+        .where('cl.business_id', '=', businessId)
+        .where('cl.campaign_id', '=', call.campaignId)
+        .where('cl.lead_id', '=', call.leadId)
+        .where('cl.last_call_id', '=', call.id)
+        .where('cl.status', '=', 'calling')
+        .forUpdate(['cl'])
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const ended = call.endedAt ?? new Date();
+      let leadStatus: CampaignLeadStatus;
+      if (call.status === 'completed') leadStatus = 'completed';
+      else if (row.attempts < row.cadence.attempts) leadStatus = 'queued';
+      else leadStatus = 'failed';
+      await tx
+        .updateTable('campaign_leads')
+        .set({ status: leadStatus, next_attempt_at: leadStatus === 'queued' ? new Date(ended.getTime() + row.cadence.spacing_minutes * 60_000) : null })
+        .where('business_id', '=', businessId)
+        .where('campaign_id', '=', call.campaignId)
+        .where('lead_id', '=', call.leadId)
+        .execute();
+      await completeIfDone(call.campaignId);
+      return { leadStatus };
+    },
+  };
+
+  /** An active campaign with no lead left to call is completed. */
+  async function completeIfDone(campaignId: string): Promise<void> {
+    await tx
+      .updateTable('campaigns')
+      .set({ status: 'completed' })
+      .where('business_id', '=', businessId)
+      .where('id', '=', campaignId)
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('campaign_leads')
+              .select('lead_id')
+              .where('business_id', '=', businessId)
+              .where('campaign_id', '=', campaignId)
+              .where('status', 'in', ['pending', 'queued', 'calling']),
+          ),
+        ),
+      )
+      .execute();
+  }
+}
+
+export type CampaignsRepository = ReturnType<typeof createCampaignsRepository>;
+
+/** Businesses with campaign leads due now (system scan, owner connection). */
+export async function businessesWithDueCampaignLeads(db: Kysely<Database>, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_leads as cl')
+    .innerJoin('campaigns as c', 'c.id', 'cl.campaign_id')
+    .select('cl.business_id')
+    .distinct()
+    .where('c.status', '=', 'active')
+    .where('cl.status', '=', 'queued')
+    .where('cl.next_attempt_at', '<=', now)
+    .execute();
+  return rows.map((r) => r.business_id);
+}

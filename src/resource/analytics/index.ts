@@ -1,5 +1,0 @@
-// Analytics tools.
-import type { AnyTool } from '../tool.js';
-import { getAnalytics } from './get_analytics.js';
-
-export const ANALYTICS_TOOLS: readonly AnyTool[] = [getAnalytics];

@@ -1,5 +1,0 @@
-// Business-level tools.
-import type { AnyTool } from '../tool.js';
-import { getBusinessInfo } from './get_business_info.js';
-
-export const BUSINESS_TOOLS: readonly AnyTool[] = [getBusinessInfo];

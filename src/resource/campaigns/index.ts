@@ -1,6 +1,0 @@
-// Outbound campaign tools.
-import type { AnyTool } from '../tool.js';
-import { listCampaigns } from './list_campaigns.js';
-import { createCampaign } from './create_campaign.js';
-
-export const CAMPAIGN_TOOLS: readonly AnyTool[] = [listCampaigns, createCampaign];

@@ -1,6 +1,0 @@
-// Text-message tools.
-import type { AnyTool } from '../tool.js';
-import { listSmsMessages } from './list_sms_messages.js';
-import { sendSms } from './send_sms.js';
-
-export const SMS_TOOLS: readonly AnyTool[] = [listSmsMessages, sendSms];

@@ -1,0 +1,149 @@
+// get_analytics: a dashboard summary over the last `days` days, computed from the business's leads
+// and calls at the moment of asking (no stored figures, so it always agrees with the list tools).
+import { z } from 'zod';
+import { CALL_STATUSES } from '../../../domain/calls/call-views.types.js';
+import { LEAD_STATUSES } from '../../../domain/leads/leads.types.js';
+import { defineTool } from '../../framework/tool.js';
+import { createAnalyticsRepository } from '../../../domain/analytics/analytics.repository.js';
+
+const DAY_MS = 86_400_000;
+const TOP_AGENTS = 5;
+/** The lead statuses that count as converted: the lead booked an appointment or became a customer. */
+const CONVERTED = ['appointment_set', 'won'] as const;
+
+const count = (what: string) => z.number().int().describe(what);
+const byStatus = <T extends readonly [string, ...string[]]>(statuses: T, what: string) =>
+  z.object(Object.fromEntries(statuses.map((s) => [s, count(`${what} now in status ${s}.`)])) as Record<T[number], z.ZodNumber>);
+
+export const getAnalytics = defineTool({
+  name: 'get_analytics',
+  title: 'Get analytics',
+  description:
+    'Get a dashboard summary (lead counts by status, conversion rate, call volume and duration, top agents, and business outcomes by type) over a recent time window.',
+  scopes: ['calls:read'],
+  externalEffect: false,
+  annotations: { title: 'Get analytics', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    days: z.number().int().min(1).max(90).default(30).describe('The window: the last this many days, up to now (1–90, default 30).'),
+  },
+  output: {
+    window: z
+      .object({
+        days: count('Length of the window in days.'),
+        from: z.string().describe('Start of the window (exclusive), ISO 8601 (UTC).'),
+        to: z.string().describe('End of the window (inclusive), the moment of the call, ISO 8601 (UTC).'),
+      })
+      .describe('The time window every figure covers: leads and calls created in it.'),
+    leads: z
+      .object({
+        total: count('Leads created in the window.'),
+        by_status: byStatus(LEAD_STATUSES, 'Leads created in the window and').describe('Leads created in the window, by their current status.'),
+        converted: count(`Leads created in the window that are now ${CONVERTED.join(' or ')}.`),
+      })
+      .describe('Leads created in the window.'),
+    conversion_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe(
+        `Share of the leads created in the window that converted, i.e. are now ${CONVERTED.join(' or ')}: leads.converted / leads.total, from 0 to 1, rounded to 4 decimals. Null when no lead was created in the window.`,
+      ),
+    calls: z
+      .object({
+        total: count('Calls created in the window (inbound and outbound, any status).'),
+        inbound: count('Inbound calls among them.'),
+        outbound: count('Outbound calls among them.'),
+        by_status: byStatus(CALL_STATUSES, 'Calls created in the window and').describe('Calls created in the window, by their current status.'),
+        total_duration_seconds: count('Talk time of all those calls added up, in seconds.'),
+        average_duration_seconds: z
+          .number()
+          .nullable()
+          .describe('Average talk time of the completed calls with a recorded duration, in seconds (1 decimal), or null when there are none.'),
+      })
+      .describe('Call volume and duration.'),
+    top_agents: z
+      .array(
+        z.object({
+          agent_id: z.guid().describe('Agent id.'),
+          agent_name: z.string().describe('Agent name.'),
+          calls: count('Calls the agent handled in the window.'),
+          completed_calls: count('Of those, calls that completed (connected and ended normally).'),
+          total_duration_seconds: count("The agent's talk time in the window, in seconds."),
+        }),
+      )
+      .describe(`The agents that handled the most calls in the window, most first (at most ${TOP_AGENTS}; ties by name).`),
+    outcomes: z
+      .array(
+        z.object({
+          outcome: z.string().describe('The business outcome recorded when a call ended (such as appointment_requested, callback_requested, not_interested, no_answer).'),
+          calls: count('Calls of the window with this outcome.'),
+        }),
+      )
+      .describe('Calls of the window by outcome type, most frequent first; calls with no recorded outcome (still in progress) are not counted.'),
+  },
+  async run(input, ctx) {
+    const until = new Date();
+    const window = { since: new Date(until.getTime() - input.days * DAY_MS), until };
+    const repo = createAnalyticsRepository(ctx.tx);
+    const leadRows = await repo.leadsByStatus(ctx.businessId, window);
+    const callGroups = await repo.callGroups(ctx.businessId, window);
+    const topAgents = await repo.topAgents(ctx.businessId, window, TOP_AGENTS);
+    const outcomes = await repo.outcomes(ctx.businessId, window);
+
+    const leadsByStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<(typeof LEAD_STATUSES)[number], number>;
+    for (const r of leadRows) leadsByStatus[r.status] += r.leads;
+    const totalLeads = leadRows.reduce((n, r) => n + r.leads, 0);
+    const converted = CONVERTED.reduce((n, s) => n + leadsByStatus[s], 0);
+    const conversionRate = totalLeads === 0 ? null : Math.round((converted / totalLeads) * 10_000) / 10_000;
+
+    const callsByStatus = Object.fromEntries(CALL_STATUSES.map((s) => [s, 0])) as Record<(typeof CALL_STATUSES)[number], number>;
+    let totalCalls = 0;
+    let inbound = 0;
+    let totalDuration = 0;
+    let completedDuration = 0;
+    let completedTimed = 0;
+    for (const g of callGroups) {
+      callsByStatus[g.status] += g.calls;
+      totalCalls += g.calls;
+      if (g.direction === 'inbound') inbound += g.calls;
+      totalDuration += g.durationSeconds;
+      if (g.status === 'completed') {
+        completedDuration += g.durationSeconds;
+        completedTimed += g.timedCalls;
+      }
+    }
+    const average = completedTimed === 0 ? null : Math.round((completedDuration / completedTimed) * 10) / 10;
+
+    const data = {
+      window: { days: input.days, from: window.since.toISOString(), to: until.toISOString() },
+      leads: { total: totalLeads, by_status: leadsByStatus, converted },
+      conversion_rate: conversionRate,
+      calls: {
+        total: totalCalls,
+        inbound,
+        outbound: totalCalls - inbound,
+        by_status: callsByStatus,
+        total_duration_seconds: totalDuration,
+        average_duration_seconds: average,
+      },
+      top_agents: topAgents.map((a) => ({
+        agent_id: a.agentId,
+        agent_name: a.agentName,
+        calls: a.calls,
+        completed_calls: a.completedCalls,
+        total_duration_seconds: a.durationSeconds,
+      })),
+      outcomes,
+    };
+    const percent = conversionRate === null ? 'n/a' : `${(conversionRate * 100).toFixed(1)}%`;
+    const lines = [
+      `Last ${input.days} day${input.days === 1 ? '' : 's'}:`,
+      `Leads: ${totalLeads} new, ${converted} converted (conversion rate ${percent}); ${LEAD_STATUSES.map((s) => `${s} ${leadsByStatus[s]}`).join(', ')}.`,
+      `Calls: ${totalCalls} (${inbound} inbound, ${totalCalls - inbound} outbound), ${callsByStatus.completed} completed, ${Math.round(totalDuration / 60)} min talk time${average === null ? '' : `, ${average}s average`}.`,
+      `Top agents: ${data.top_agents.map((a) => `${a.agent_name} (${a.calls})`).join(', ') || 'none'}.`,
+      `Outcomes: ${outcomes.map((o) => `${o.outcome} ${o.calls}`).join(', ') || 'none'}.`,
+    ];
+    return { data, text: lines.join('\n') };
+  },
+});

@@ -1,0 +1,109 @@
+// configure_textable_links: the business_links entries agents text to callers (booking, directions,
+// cancellation…), created or repaired by key. Links are sent to the public, so only public https
+// URLs are accepted: a link to a private or local address would be useless to a caller at best.
+import { z } from 'zod';
+import { invalidArgument } from '../../../shared/errors.js';
+import { requireOwnBusiness } from '../../framework/business-id.js';
+import { defineTool } from '../../framework/tool.js';
+import { isPublicHttpsUrl } from '../../../domain/updates/intents.js';
+import { createSettingsRepository, type BusinessLink } from '../../../domain/settings/settings.repository.js';
+
+const MAX_LINKS = 50;
+const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const linkInput = z.object({
+  key: z
+    .string()
+    .regex(KEY, 'key must be 1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit (such as "booking")')
+    .describe('Stable name agents use to pick the link, such as "booking" or "directions"; an existing key is repaired in place.'),
+  label: z.string().trim().min(1, 'label must not be empty').max(100).describe('Short human name of the link, such as "Book an appointment".'),
+  url: z
+    .string()
+    .max(2000)
+    .refine(isPublicHttpsUrl, { message: 'url must be a public https:// URL, without a user name or password' })
+    .describe('The https URL texted to callers.'),
+  purpose: z
+    .string()
+    .trim()
+    .max(500)
+    .nullable()
+    .optional()
+    .describe('When agents should send it, such as "caller wants to book or reschedule". Omit to keep the current purpose; null clears it.'),
+});
+
+const linkOutput = z.object({
+  id: z.guid().nullable().describe('Link id; null for a link a dry run would create.'),
+  key: z.string().describe('The link key.'),
+  label: z.string().describe('The link label.'),
+  url: z.string().describe('The https URL.'),
+  purpose: z.string().nullable().describe('When agents send it.'),
+  created_at: z.string().nullable().describe('When the link was created, ISO 8601 (UTC); null for a link a dry run would create.'),
+  updated_at: z.string().nullable().describe('When the link last changed, ISO 8601 (UTC); null for a link a dry run would create.'),
+});
+
+const planOutput = z.object({
+  key: z.string().describe('The link key.'),
+  action: z.enum(['create', 'update', 'unchanged']).describe('create: a new entry; update: an existing entry repaired; unchanged: already as asked.'),
+  changed_fields: z.array(z.enum(['label', 'url', 'purpose'])).describe('For update: the fields that change.'),
+});
+
+const toLinkOutput = (l: BusinessLink) => ({
+  id: l.id,
+  key: l.key,
+  label: l.label,
+  url: l.url,
+  purpose: l.purpose,
+  created_at: l.createdAt.toISOString(),
+  updated_at: l.updatedAt.toISOString(),
+});
+
+export const configureTextableLinks = defineTool({
+  name: 'configure_textable_links',
+  title: 'Configure textable links',
+  description:
+    'Create or repair the business_links entries used by the send_link/send_sms tools. Use this when callers need booking, directions, cancellation, ' +
+    'sister-location, or service-specific links texted without exposing raw URLs in the voice prompt.',
+  scopes: ['agents:write'],
+  externalEffect: false,
+  annotations: { title: 'Configure textable links', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  input: {
+    business_id: z.guid().optional().describe('The business to configure. Optional: the credential is bound to one business, which is the default.'),
+    links: z.array(linkInput).min(1, 'links must hold at least one link').max(MAX_LINKS).describe(`The links to create or repair, by key (1–${MAX_LINKS}). Links not named are left alone.`),
+    dry_run: z.boolean().default(false).describe('Return the plan without changing anything.'),
+  },
+  output: {
+    links: z.array(linkOutput).describe('The named links as they are after this call (as they would be, for a dry run), in request order.'),
+    plan: z.array(planOutput).describe('Per key: create, update or unchanged.'),
+    dry_run: z.boolean().describe('True when nothing was changed because dry_run was set.'),
+  },
+  async run(input, ctx) {
+    requireOwnBusiness(input.business_id, ctx.businessId);
+    input.links.forEach((link, i) => {
+      const first = input.links.findIndex((l) => l.key === link.key);
+      if (first !== i) throw invalidArgument(`links[${i}].key "${link.key}" repeats links[${first}].key: each key may appear once`, { field: `links[${i}].key` });
+    });
+
+    const repo = createSettingsRepository(ctx.tx, ctx.businessId);
+    const existing = new Map((await repo.linksByKey(input.links.map((l) => l.key), { lock: !input.dry_run })).map((l) => [l.key, l]));
+    const links: z.infer<typeof linkOutput>[] = [];
+    const plan: z.infer<typeof planOutput>[] = [];
+    for (const link of input.links) {
+      const current = existing.get(link.key);
+      const wanted = { key: link.key, label: link.label, url: link.url, purpose: link.purpose === undefined ? (current?.purpose ?? null) : link.purpose || null };
+      const changed = current ? (['label', 'url', 'purpose'] as const).filter((f) => current[f] !== wanted[f]) : [];
+      const action: z.infer<typeof planOutput>['action'] = !current ? 'create' : changed.length ? 'update' : 'unchanged';
+      plan.push({ key: link.key, action, changed_fields: changed });
+      if (input.dry_run || action === 'unchanged') {
+        links.push(current && action === 'unchanged' ? toLinkOutput(current) : { ...wanted, id: current?.id ?? null, created_at: current?.createdAt.toISOString() ?? null, updated_at: current?.updatedAt.toISOString() ?? null });
+      } else {
+        links.push(toLinkOutput(await repo.upsertLink(wanted)));
+      }
+    }
+
+    const counts = (['create', 'update', 'unchanged'] as const).map((a) => `${plan.filter((p) => p.action === a).length} ${a}`).join(', ');
+    return {
+      data: { links, plan, dry_run: input.dry_run },
+      text: [`${input.dry_run ? 'Dry run, nothing changed. Plan' : 'Links saved'}: ${counts}.`, ...plan.map((p) => `- ${p.key}: ${p.action}${p.changed_fields.length ? ` (${p.changed_fields.join(', ')})` : ''}`)].join('\n'),
+    };
+  },
+});
