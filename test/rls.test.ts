@@ -2,7 +2,7 @@
 // tests run the same statements the application would, as the application's role.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tx } from '../src/shared/db.js';
+import type { TenantTx } from '../src/shared/db.js';
 import { asAppRoleWithoutBusiness, createTestDatabase, type TestDatabase } from './helpers/db.js';
 
 
@@ -55,7 +55,7 @@ describe('security: every tenant table is under row-level security', () => {
 
 describe('security: row-level security with no business set', () => {
   it('runs as a role that is neither superuser nor table owner', async () => {
-    const row = await asAppRoleWithoutBusiness(t.db, async (tx: Tx) =>
+    const row = await asAppRoleWithoutBusiness(t.db, async (tx: TenantTx) =>
       (await sql<{ u: string; sup: boolean }>`select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as sup`.execute(tx)).rows[0],
     );
     expect(row).toEqual({ u: 'kc_app', sup: false });
@@ -67,7 +67,7 @@ describe('security: row-level security with no business set', () => {
   });
 
   async function expectEmptyWithoutBusiness(table: string) {
-    const count = await asAppRoleWithoutBusiness(t.db, async (tx: Tx) =>
+    const count = await asAppRoleWithoutBusiness(t.db, async (tx: TenantTx) =>
       (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(tx)).rows[0]!.n,
     );
     const total = (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db.kysely)).rows[0]!.n;

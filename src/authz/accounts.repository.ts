@@ -1,15 +1,13 @@
-// Businesses, users and memberships. Creating them is system work (admin CLI, seed); reading a
-// user's businesses for consent runs in that user's unit of work (db.forUser).
-import type { Kysely } from 'kysely';
-import type { Business, Database, Role, User } from '../../db/schema.js';
-import type { Tx } from '../shared/db.js';
+
+import type { Business, Role, User } from '../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface BusinessMembership {
   business: Business;
   role: Role;
 }
 
-export function createAccountsRepository(db: Kysely<Database> | Tx) {
+export function createAccountsRepository(db: OwnerDb | TenantTx) {
   return {
     async createBusiness(values: { name: string; slug: string; timezone: string; phone?: string | null }): Promise<Business> {
       return db

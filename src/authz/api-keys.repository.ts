@@ -1,8 +1,8 @@
 // API keys at rest: a SHA-256 of the key, a display prefix, the business, the scopes. The plaintext
 // key exists only in the return value of create(); nothing stores or logs it.
-import { sql, type Kysely } from 'kysely';
-import type { ApiKeyRow, Database } from '../../db/schema.js';
-import type { Tx } from '../shared/db.js';
+import { sql, } from 'kysely';
+import type { ApiKeyRow, } from '../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -35,7 +35,7 @@ const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   createdAt: row.created_at,
 });
 
-export function createApiKeysRepository(db: Kysely<Database> | Tx) {
+export function createApiKeysRepository(db: OwnerDb | TenantTx) {
   return {
     async insert(values: {
       businessId: string;

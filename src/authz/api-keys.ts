@@ -2,10 +2,8 @@
 // the database holds its SHA-256 and a display prefix. Checking a presented key hashes it, finds the
 // row through the unique index, and compares the hashes in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { parseScopes, type Scope } from '../scopes/index.js';
-import type { Tx } from '../shared/db.js';
+import type { TenantTx, OwnerDb } from '../shared/db.js';
 import { invalidArgument } from '../shared/errors.js';
 import { randomBase62 } from '../shared/random.js';
 import { createApiKeysRepository, type ApiKeyRecord } from './api-keys.repository.js';
@@ -36,7 +34,7 @@ export function requireScopes(input: string | readonly string[]): Scope[] {
 }
 
 export async function issueApiKey(
-  db: Kysely<Database> | Tx,
+  db: OwnerDb | TenantTx,
   input: { businessId: string; name: string; scopes: readonly string[]; expiresAt?: Date | null; createdBy?: string | null },
 ): Promise<IssuedApiKey> {
   const scopes = requireScopes(input.scopes);
@@ -63,7 +61,7 @@ export type ApiKeyRejection = 'malformed' | 'unknown' | 'revoked' | 'expired';
  * business is not known until the key is found).
  */
 export async function verifyApiKey(
-  db: Kysely<Database>,
+  db: OwnerDb,
   presented: string,
 ): Promise<{ ok: true; key: ApiKeyRecord } | { ok: false; reason: ApiKeyRejection }> {
   if (!looksLikeApiKey(presented)) return { ok: false, reason: 'malformed' };

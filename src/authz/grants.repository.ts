@@ -1,9 +1,9 @@
 // Connected apps: which business each OAuth grant was made for. Written at consent (in the chosen
 // business's unit of work, so row-level security checks the business), read by the token endpoint
 // (system work: the business is what is being looked up) and by the dashboard (per business).
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, OauthGrantsTable } from '../../db/schema.js';
-import type { Tx } from '../shared/db.js';
+import { sql, type Selectable } from 'kysely';
+import type { OauthGrantsTable } from '../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface ConnectedApp {
   grantId: string;
@@ -37,7 +37,7 @@ const toConnectedApp = (r: Selectable<OauthGrantsTable>): ConnectedApp => ({
   revokedAt: r.revoked_at,
 });
 
-export function createGrantsRepository(db: Kysely<Database> | Tx) {
+export function createGrantsRepository(db: OwnerDb | TenantTx) {
   return {
     async insert(values: {
       grantId: string;

@@ -1,9 +1,8 @@
 // Signing keys (private JWKs) and cookie-signing secrets in the signing_keys table. A signing key
 // is "current" while retired_at is null; a retired key stays published (its public half in the
 // JWKS) until publish_until, so tokens it signed keep verifying until they expire.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { Tx } from '../shared/db.js';
+import { sql, } from 'kysely';
+import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface SigningKeyRow {
   kid: string;
@@ -22,7 +21,7 @@ export interface CookieKeyRow {
 // Any constant works: it only has to be the same on every node.
 const KEY_LOCK = 0x6b63_6b79;
 
-export function createSigningKeysRepository(db: Kysely<Database> | Tx) {
+export function createSigningKeysRepository(db: OwnerDb | TenantTx) {
   return {
     /** Serialises key creation and rotation across nodes for the rest of the transaction. */
     async lock(): Promise<void> {

@@ -6,10 +6,9 @@
 // See db/STORAGE.md for why private keys live in the database.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, errors as joseErrors, type JWK, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import type { Config } from '../shared/config.js';
 import { createSigningKeysRepository, type SigningKeyRow } from './keys.repository.js';
+import type { OwnerDb } from '../shared/db.js';
 
 export const SIGNING_ALG = 'ES256';
 
@@ -73,7 +72,7 @@ function fingerprintOf(signing: SigningKey[]): string {
  * Loads the key material, creating the first signing key and cookie key if there are none. Safe to
  * run on several nodes at once: creation happens under an advisory lock.
  */
-export async function loadKeyMaterial(db: Kysely<Database>): Promise<KeyMaterial> {
+export async function loadKeyMaterial(db: OwnerDb): Promise<KeyMaterial> {
   const read = async (): Promise<KeyMaterial> => {
     const repo = createSigningKeysRepository(db);
     const signing = (await repo.listPublishedSigning()).map(toSigningKey);
@@ -105,7 +104,7 @@ export async function loadKeyMaterial(db: Kysely<Database>): Promise<KeyMaterial
  *
  * Used by the admin CLI (`keys rotate`): `await rotateSigningKeys(db.kysely, config)`.
  */
-export async function rotateSigningKeys(db: Kysely<Database>, config: Pick<Config, 'accessTokenTtlSeconds'>): Promise<KeyRotation> {
+export async function rotateSigningKeys(db: OwnerDb, config: Pick<Config, 'accessTokenTtlSeconds'>): Promise<KeyRotation> {
   const publishSeconds = config.accessTokenTtlSeconds + KEY_RELOAD_SECONDS + CLOCK_TOLERANCE_SECONDS;
   return db.transaction().execute(async (tx) => {
     const repo = createSigningKeysRepository(tx);
@@ -136,7 +135,7 @@ const CACHE_MS = 5 * 60_000;
 const MIN_FORCED_RELOAD_MS = 1_000;
 
 /** Local verification of our access tokens, for the resource server: no network round trip. */
-export function createKeyStore(db: Kysely<Database>): KeyStore {
+export function createKeyStore(db: OwnerDb): KeyStore {
   let cached: { jwks: { keys: JWK[] }; resolve: LocalKeyResolver; loadedAt: number } | undefined;
   let loading: Promise<NonNullable<typeof cached>> | undefined;
   let forcedAt = 0;

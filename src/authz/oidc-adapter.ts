@@ -8,10 +8,9 @@
 //   tokens…) are stored under the SHA-256 of the id, without the id in the payload: a copy of the
 //   table yields no usable token. The ids are 256-bit random values, so an unsalted hash is enough.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
-import type { Database } from '../../db/schema.js';
 import { createOidcRepository, type OidcRecord, type OidcRepository } from './oidc.repository.js';
+import type { OwnerDb } from '../shared/db.js';
 
 export interface OidcAdapterOptions {
   /** Seconds during which a rotated refresh token may be used again (interop.md 18). */
@@ -124,7 +123,7 @@ class KyselyOidcAdapter implements Adapter {
  * from either chain still revokes the grant — so a forked chain dies with the original.
  * RFC 9700 §4.14.2 (refresh token rotation) and OAuth 2.1 §4.3.1 allow this tolerance.
  */
-export function createOidcAdapterFactory(db: Kysely<Database>, options: OidcAdapterOptions): AdapterFactory {
+export function createOidcAdapterFactory(db: OwnerDb, options: OidcAdapterOptions): AdapterFactory {
   const repo = createOidcRepository(db);
   const grace = options.refreshReuseGraceSeconds;
   const outsideGrace = (record: OidcRecord) => record.consumedSecondsAgo === null || record.consumedSecondsAgo >= grace;

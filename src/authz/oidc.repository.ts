@@ -1,8 +1,8 @@
 // oidc-provider's state (clients, grants, sessions, interactions, codes, refresh tokens…) in one
 // table keyed by (model, id). Every time comparison uses the database clock, so nodes with skewed
 // clocks agree on what has expired and on how long ago a token was consumed.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql, } from 'kysely';
+import type { OwnerDb } from '../shared/db.js';
 
 export interface OidcRecord {
   payload: Record<string, unknown>;
@@ -31,7 +31,7 @@ const toRecord = (row: Row): OidcRecord => ({
   consumedSecondsAgo: row.consumed_seconds_ago === null ? null : Number(row.consumed_seconds_ago),
 });
 
-export function createOidcRepository(db: Kysely<Database>) {
+export function createOidcRepository(db: OwnerDb) {
   // Expired rows are invisible: oidc-provider treats "not found" and "expired" alike for most
   // models, and a row past its expiry must never be resurrected by a lookup.
   const live = () =>

@@ -1,9 +1,5 @@
-// oidc-provider configured as this product's OAuth 2.1 authorization server. Every setting that
-// differs from the library default says why; every feature relied on is spelled out enabled, and
-// the ones not wanted are spelled out disabled.
-import type { Kysely } from 'kysely';
+
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Database } from '../../db/schema.js';
 import { SCOPES } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
@@ -15,6 +11,7 @@ import type { KeyMaterial } from './keys.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
 import { dropRegisteredScope, validateRedirectUris } from './registration-policy.js';
 import { isSameResource } from './resource-indicator.js';
+import type { OwnerDb } from '../shared/db.js';
 
 /** Where oidc-provider's endpoints live (the issuer has no path, so these are absolute paths). */
 export const OAUTH_ROUTES = {
@@ -48,7 +45,7 @@ const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 
 export interface OidcProviderDeps {
   config: Config;
-  db: Kysely<Database>;
+  db: OwnerDb;
   log: Logger;
   keys: KeyMaterial;
   /** Outbound fetch for Client ID Metadata Documents (tests replace the remote host). */

@@ -1,11 +1,11 @@
 // Email + password sign-in for the consent flow, throttled per account and per address with
 // counters in the database, so the limits hold however many nodes serve the attempts.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database, User } from '../../db/schema.js';
+import type { User } from '../../db/schema.js';
 import { createAccountsRepository } from './accounts.repository.js';
 import { verifyPassword } from './passwords.js';
 import { createThrottleRepository } from './throttle.repository.js';
+import type { OwnerDb } from '../shared/db.js';
 
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 /** Failed attempts on one account within the window before it is locked for the rest of the window. */
@@ -18,7 +18,7 @@ export type SignInResult = { ok: true; user: User } | { ok: false; reason: 'inva
 // The attempted email is kept only as a hash: failed sign-ins include typos and strangers' emails.
 const accountKeyOf = (email: string) => createHash('sha256').update(`email:${email.trim().toLowerCase()}`).digest('hex');
 
-export function createSignIn(db: Kysely<Database>) {
+export function createSignIn(db: OwnerDb) {
   const accounts = createAccountsRepository(db);
   const throttle = createThrottleRepository(db);
   return {

@@ -1,9 +1,9 @@
 // Counters shared by all nodes: failed sign-ins (per account and per address) and fixed-window
 // request counters (registrations per address). Time is the database's, so nodes agree.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql, } from 'kysely';
+import type { OwnerDb } from '../shared/db.js';
 
-export function createThrottleRepository(db: Kysely<Database>) {
+export function createThrottleRepository(db: OwnerDb) {
   return {
     async recordLoginFailure(accountKey: string, address: string): Promise<void> {
       await db.insertInto('login_attempts').values({ account_key: accountKey, address }).execute();

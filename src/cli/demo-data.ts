@@ -16,7 +16,7 @@ import { sql, type Insertable } from 'kysely';
 import { issueApiKey } from '../authz/api-keys.js';
 import { generatePassword, hashPassword } from '../authz/passwords.js';
 import { READ_ONLY_SCOPES, SCOPES } from '../scopes/index.js';
-import type { Db, Tx } from '../shared/db.js';
+import type { Db, OwnerDb } from '../shared/db.js';
 import type {
   CallStatus,
   CallsTable,
@@ -829,7 +829,7 @@ interface LeadDraft {
 }
 
 /** Writes the demo user, both businesses and everything in them; returns the demo user's id. */
-async function writeDemo(tx: Tx, rng: Random, now: Date, demoPasswordHash: string): Promise<string> {
+async function writeDemo(tx: OwnerDb, rng: Random, now: Date, demoPasswordHash: string): Promise<string> {
   const demoUserId = demoId('user', DEMO_EMAIL);
   await tx
     .insertInto('users')
@@ -839,7 +839,7 @@ async function writeDemo(tx: Tx, rng: Random, now: Date, demoPasswordHash: strin
   return demoUserId;
 }
 
-async function writeBusiness(tx: Tx, rng: Random, clock: LocalClock, plan: BusinessPlan, demoUserId: string): Promise<void> {
+async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: BusinessPlan, demoUserId: string): Promise<void> {
   const id = (...name: (string | number)[]) => demoId(plan.slug, ...name);
   const phones = new PhoneBook(rng, plan.areaCodes);
   const businessId = id('business');

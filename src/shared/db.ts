@@ -12,18 +12,27 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { MAX_PREPARED_STATEMENTS, withPreparedStatements } from './prepared-statements.js';
 
-/** A unit of work's handle: one connection, inside one transaction. */
-export type Tx = Kysely<Database>;
+declare const tenantUnitOfWork: unique symbol;
+
+/**
+ * The tenant unit of work: one connection, inside one transaction, with row-level security bound to
+ * one business (or one user). Only `forBusiness` and `forUser` make one, so a tenant repository that
+ * asks for it cannot be handed the owner connection, which would silently skip the policies.
+ */
+export type TenantTx = Kysely<Database> & { readonly [tenantUnitOfWork]: true };
+
+/** The owner connection: system work only (migrations, seeding, the OAuth store, key lookup by hash). It bypasses row-level security. */
+export type OwnerDb = Kysely<Database>;
 export type DbKind = 'pglite' | 'postgres';
 
 export interface Db {
   /** The owner connection, for system work only: migrations, seeding, the OAuth store, key lookup by hash. */
-  readonly kysely: Kysely<Database>;
+  readonly kysely: OwnerDb;
   readonly kind: DbKind;
   /** Runs `fn` in one transaction as the RLS-bound role, confined to one business. */
-  forBusiness<T>(businessId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  forBusiness<T>(businessId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Runs `fn` as the RLS-bound role seeing only what a signed-in user may: their memberships and businesses. */
-  forUser<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  forUser<T>(userId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -111,11 +120,11 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<void>): Db {
   // Transaction-local: the role and the settings end with the transaction, so a pooled connection
   // never carries one business's context into another's work.
-  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: TenantTx) => Promise<T>): Promise<T> => {
     if (kind === 'pglite') {
       return kysely.transaction().execute(async (tx) => {
         await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
-        return fn(tx);
+        return fn(tx as unknown as TenantTx);
       });
     }
     // On Postgres, BEGIN and the settings travel as one simple-protocol query: a tool call is a
@@ -127,7 +136,7 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
         // Inside the try: if the settings failed after BEGIN, the connection would otherwise go back
         // to the pool in an aborted transaction.
         await sql.raw(begin).execute(connection);
-        const result = await fn(connection);
+        const result = await fn(connection as TenantTx);
         await sql.raw('commit').execute(connection);
         return result;
       } catch (err) {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../db/migrate.js';
-import { openDatabase, type Db } from '../../src/shared/db.js';
+import { openDatabase, type Db, type TenantTx } from '../../src/shared/db.js';
 
 export const usingPostgres = (): boolean => Boolean(process.env.TEST_DATABASE_URL);
 
@@ -51,6 +51,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
 export async function asAppRoleWithoutBusiness<T>(db: Db, fn: Parameters<Db['forBusiness']>[1] extends (tx: infer X) => unknown ? (tx: X) => Promise<T> : never): Promise<T> {
   return db.kysely.transaction().execute(async (tx) => {
     await sql`select set_config('role', 'kc_app', true)`.execute(tx);
-    return fn(tx);
+    // The app role with no business bound: a tenant unit of work in every respect but the business.
+    return fn(tx as unknown as TenantTx);
   });
 }

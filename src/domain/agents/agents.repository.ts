@@ -1,7 +1,7 @@
 // Agents as the read tools list them, each with the phone line assigned to it.
 import { sql } from 'kysely';
 import type { AgentStatus } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 /** An agent's phone number (its first, when it has several), for queries over `agents as a`. */
 export const agentPhoneNumber = sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
@@ -19,7 +19,7 @@ export interface AgentListing {
   createdAt: Date;
 }
 
-export function createAgentsRepository(tx: Tx) {
+export function createAgentsRepository(tx: TenantTx) {
   return {
     /** Whether the agent is one of this business's (an id filter naming anything else is "not found"). */
     async exists(businessId: string, agentId: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 // settings/settings.repository.ts reads): every agent's live voice, model and greeting, and the
 // textable links.
 import type { AgentStatus } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import { agentPhoneNumber } from './agents.repository.js';
 
 export interface AgentSetup {
@@ -27,7 +27,7 @@ export interface LinkSetup {
   updatedAt: Date;
 }
 
-export function createOperationalSettingsRepository(tx: Tx) {
+export function createOperationalSettingsRepository(tx: TenantTx) {
   return {
     /** Newest first, ties broken by id; at most `limit` + 1 rows, to tell whether more exist. */
     async agents(businessId: string, limit: number): Promise<AgentSetup[]> {

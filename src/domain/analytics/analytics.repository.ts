@@ -3,7 +3,7 @@
 // served by the (business_id, created_at desc, id) indexes.
 import { sql } from 'kysely';
 import type { CallStatus, Direction, LeadStatus } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 export interface Window {
   /** Exclusive lower bound. */
@@ -30,7 +30,7 @@ export interface AgentActivity {
   durationSeconds: number;
 }
 
-export function createAnalyticsRepository(tx: Tx) {
+export function createAnalyticsRepository(tx: TenantTx) {
   return {
     /** Leads created in the window, counted by their current status. */
     async leadsByStatus(businessId: string, w: Window): Promise<Array<{ status: LeadStatus; leads: number }>> {

@@ -1,8 +1,6 @@
-// The audit log: one append-only row per tool call, approval decision and provider event. Callers
-// pass already-masked details; nothing here ever receives a token, key or full phone number.
-import type { Kysely } from 'kysely';
-import type { ActorKind, Database } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+
+import type { ActorKind, } from '../../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../../shared/db.js';
 
 export interface AuditEntry {
   businessId: string;
@@ -24,7 +22,7 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
   createdAt: Date;
 }
 
-export function createAuditRepository(db: Kysely<Database> | Tx) {
+export function createAuditRepository(db: OwnerDb | TenantTx) {
   return {
     async append(entry: AuditEntry): Promise<void> {
       await db

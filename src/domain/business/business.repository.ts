@@ -1,6 +1,6 @@
 // The business as its own tools see it: identity plus the two figures get_business_info reports.
 import { sql } from 'kysely';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 export interface BusinessSummary {
   id: string;
@@ -12,7 +12,7 @@ export interface BusinessSummary {
   callsLast30Days: number;
 }
 
-export function createBusinessRepository(tx: Tx) {
+export function createBusinessRepository(tx: TenantTx) {
   return {
     /** The business with its agent count and the calls of the last 30 days (one round trip). */
     async summary(businessId: string): Promise<BusinessSummary | undefined> {

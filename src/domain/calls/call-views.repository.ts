@@ -1,7 +1,7 @@
 // Calls as the read tools see them, with the handling agent's name.
 import type { Selectable } from 'kysely';
 import type { CallStatus, CallsTable, Direction } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import type { CallRecord } from './call-views.types.js';
 
 export interface CallFilters {
@@ -32,7 +32,7 @@ const toRecord = (r: CallRow): CallRecord => ({
   endedAt: r.ended_at,
 });
 
-export function createCallsReadRepository(tx: Tx) {
+export function createCallsReadRepository(tx: TenantTx) {
   const base = (businessId: string) =>
     tx
       .selectFrom('calls as c')

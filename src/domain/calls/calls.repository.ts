@@ -1,9 +1,9 @@
 // Calls as the telephony service writes them: recorded before the provider is asked, advanced by
 // provider events, closed by recovery. Tenant functions take the RLS-bound unit of work; the few
 // cross-business scans (due work, stale calls) are system work on the owner connection.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { CallStatus, CallsTable, Database } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import { sql, type Selectable } from 'kysely';
+import type { CallStatus, CallsTable, } from '../../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../../shared/db.js';
 import type { CallView } from '../../providers/telephony.js';
 
 export function toCallView(r: Selectable<CallsTable>): CallView {
@@ -69,7 +69,7 @@ export interface CallEnding {
   failureReason?: string | null;
 }
 
-export function createCallsRepository(tx: Tx, businessId: string) {
+export function createCallsRepository(tx: TenantTx, businessId: string) {
   return {
     async agentForDial(agentId: string): Promise<DialableAgent | undefined> {
       const row = await tx
@@ -203,7 +203,7 @@ export function createCallsRepository(tx: Tx, businessId: string) {
 export type CallsRepository = ReturnType<typeof createCallsRepository>;
 
 /** System scans across businesses (owner connection): they find work, never change it. */
-export function createCallScansRepository(db: Kysely<Database>) {
+export function createCallScansRepository(db: OwnerDb) {
   return {
     /** Calls handed to a provider, still in flight, not touched for `olderThanSeconds`. */
     async staleInFlight(olderThanSeconds: number, limit = 500): Promise<Array<{ businessId: string; callId: string; provider: string | null; providerCallId: string | null }>> {

@@ -8,7 +8,7 @@
 // A crash between 2 and 3, or a provider that forgets a call, leaves a call row in flight;
 // recoverInterruptedCalls marks it failed with the reason, so no call is ever unaccounted for.
 import { createAuditRepository } from '../audit/audit.repository.js';
-import type { Db, Tx } from '../../shared/db.js';
+import type { Db, TenantTx } from '../../shared/db.js';
 import { isUuid } from '../../shared/db.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
@@ -61,7 +61,7 @@ export function createCallService(deps: CallServiceDeps) {
    * Step 1 inside the caller's unit of work: agent, gates, insert. Returns the refusal instead of
    * throwing it, so the dialer can decide to retry or skip without aborting its transaction.
    */
-  async function recordCall(tx: Tx, input: RecordCallInput): Promise<RecordCallResult> {
+  async function recordCall(tx: TenantTx, input: RecordCallInput): Promise<RecordCallResult> {
     const { businessId } = input;
     const repo = createCallsRepository(tx, businessId);
     if (!isUuid(input.agentId)) throw notFound('Agent');

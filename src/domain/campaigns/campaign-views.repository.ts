@@ -1,12 +1,12 @@
 // Campaigns as the read tools list them, each with its leads counted by status.
 import { sql } from 'kysely';
 import type { CampaignStatus } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import { CAMPAIGN_LEAD_STATUSES, type CampaignRecord } from './campaign-views.types.js';
 
 type LeadCounts = CampaignRecord['leadCounts'];
 
-export function createCampaignsReadRepository(tx: Tx) {
+export function createCampaignsReadRepository(tx: TenantTx) {
   /** Lead counts of the given campaigns in one query. */
   async function leadCounts(businessId: string, campaignIds: readonly string[]): Promise<Map<string, LeadCounts>> {
     const counts = new Map<string, LeadCounts>();

@@ -1,9 +1,9 @@
 // Campaigns and their leads as the launch service and the dialer use them. The dialer takes one
 // due lead at a time under FOR UPDATE SKIP LOCKED, so several nodes share the work without ever
 // dialling the same lead twice.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { CampaignCadence, CampaignsTable, Database } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import { sql, type Selectable } from 'kysely';
+import type { CampaignCadence, CampaignsTable, } from '../../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../../shared/db.js';
 import type { CallView } from '../../providers/telephony.js';
 
 export type CampaignLeadStatus = 'pending' | 'queued' | 'calling' | 'completed' | 'failed' | 'skipped';
@@ -44,7 +44,7 @@ const toCampaign = (r: Selectable<CampaignsTable>, counts: CampaignView['leadCou
   leadCounts: counts,
 });
 
-export function createCampaignsRepository(tx: Tx, businessId: string) {
+export function createCampaignsRepository(tx: TenantTx, businessId: string) {
   async function leadCounts(campaignId: string): Promise<CampaignView['leadCounts']> {
     const rows = await tx
       .selectFrom('campaign_leads')
@@ -240,7 +240,7 @@ export function createCampaignsRepository(tx: Tx, businessId: string) {
 export type CampaignsRepository = ReturnType<typeof createCampaignsRepository>;
 
 /** Businesses with campaign leads due now (system scan, owner connection). */
-export async function businessesWithDueCampaignLeads(db: Kysely<Database>, now: Date): Promise<string[]> {
+export async function businessesWithDueCampaignLeads(db: OwnerDb, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom('campaign_leads as cl')
     .innerJoin('campaigns as c', 'c.id', 'cl.campaign_id')

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { createAuditRepository } from '../audit/audit.repository.js';
 import type { CampaignCadence } from '../../../db/schema.js';
-import type { Db, Tx } from '../../shared/db.js';
+import type { Db, TenantTx } from '../../shared/db.js';
 import { isUuid } from '../../shared/db.js';
 import { AppError, invalidArgument, invalidArgumentFrom, notFound } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
@@ -51,7 +51,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
   const { db, calls, log, clock } = deps;
   const dialer = SYSTEM_ACTOR('dialer');
 
-  async function launchInTx(tx: Tx, businessId: string, actor: Actor, campaignId: string) {
+  async function launchInTx(tx: TenantTx, businessId: string, actor: Actor, campaignId: string) {
     const repo = createCampaignsRepository(tx, businessId);
     const campaign = await repo.find(campaignId, { lock: true });
     if (!campaign) throw notFound('Campaign');

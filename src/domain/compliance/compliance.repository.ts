@@ -2,7 +2,7 @@
 // Every query runs in the caller's RLS-bound unit of work and also names the business itself.
 import { sql } from 'kysely';
 import type { ContactBlocksTable } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 export type BlockKind = ContactBlocksTable['kind'];
 export type Channel = 'call' | 'sms';
@@ -16,7 +16,7 @@ export interface ContactBlock {
   createdAt: Date;
 }
 
-export function createComplianceRepository(tx: Tx, businessId: string) {
+export function createComplianceRepository(tx: TenantTx, businessId: string) {
   return {
     /**
      * Serializes outbound contact of one business on one channel until the transaction ends, so

@@ -13,7 +13,7 @@
 // The checks run inside the transaction that then records the call or message, holding a
 // per-business lock, so two nodes cannot both pass the rate limit with the last free slot.
 import { AppError, notFound } from '../../shared/errors.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import type { OutboundRateLimits } from '../../shared/config.js';
 import { checkContactHours, formatMinutes, type ContactHours } from './contact-hours.js';
 import { createComplianceRepository, type Channel } from './compliance.repository.js';
@@ -30,7 +30,7 @@ export interface OutboundPolicy {
 
 export interface OutboundContactInput {
   /** The caller's RLS-bound unit of work; the call or message is recorded in the same one. */
-  tx: Tx;
+  tx: TenantTx;
   businessId: string;
   /** The recipient, expected in E.164. */
   to: string;

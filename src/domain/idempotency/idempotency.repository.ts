@@ -1,8 +1,7 @@
 // The idempotency_records table: one row per (business, key), claimed before an effect and
 // completed with its outcome after. Expired rows count as absent and are swept by purgeExpired.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import { sql, } from 'kysely';
+import type { TenantTx, OwnerDb } from '../../shared/db.js';
 
 export interface IdempotencyRecord {
   key: string;
@@ -16,7 +15,7 @@ export interface IdempotencyRecord {
   ageSeconds: number;
 }
 
-export function createIdempotencyRepository(tx: Tx, businessId: string) {
+export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
   const find = async (key: string): Promise<IdempotencyRecord | undefined> => {
     const row = await tx
       .selectFrom('idempotency_records')
@@ -97,7 +96,7 @@ export function createIdempotencyRepository(tx: Tx, businessId: string) {
 }
 
 /** Deletes expired records of every business (system work, owner connection). */
-export async function purgeExpiredIdempotencyRecords(db: Kysely<Database>): Promise<number> {
+export async function purgeExpiredIdempotencyRecords(db: OwnerDb): Promise<number> {
   const result = await db.deleteFrom('idempotency_records').where('expires_at', '<=', sql<Date>`now()`).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

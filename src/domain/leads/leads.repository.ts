@@ -2,7 +2,7 @@
 // (lead_scores keeps every score; the newest one, ties broken by id, is the lead's score).
 import { sql } from 'kysely';
 import type { LeadStatus } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import type { LeadRecord } from './leads.types.js';
 
 export interface LeadFilters {
@@ -28,7 +28,7 @@ export interface LeadWrite {
   automation_paused?: boolean;
 }
 
-export function createLeadsRepository(tx: Tx) {
+export function createLeadsRepository(tx: TenantTx) {
   const base = (businessId: string) =>
     tx
       .selectFrom('leads as l')

@@ -2,7 +2,7 @@
 // post-call escalation rules, and the textable links (business_links). Runs in the caller's
 // RLS-bound unit of work and names the business in every statement as well.
 import { sql } from 'kysely';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 export type AlertChannel = 'sms' | 'email';
 
@@ -38,7 +38,7 @@ export interface BusinessLink {
   updatedAt: Date;
 }
 
-export function createSettingsRepository(tx: Tx, businessId: string) {
+export function createSettingsRepository(tx: TenantTx, businessId: string) {
   return {
     // ── Staff ─────────────────────────────────────────────────────────────────────────────────
     /**

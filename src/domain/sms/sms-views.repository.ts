@@ -1,6 +1,6 @@
 // Text messages as the read tools see them (the SMS service in telephony/ writes them).
 import type { Direction } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import { toSmsView } from './sms.repository.js';
 import type { SmsView } from '../../providers/telephony.js';
 
@@ -11,7 +11,7 @@ export interface SmsFilters {
   leadId?: string | undefined;
 }
 
-export function createSmsReadRepository(tx: Tx) {
+export function createSmsReadRepository(tx: TenantTx) {
   return {
     /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
     async listPage(businessId: string, filters: SmsFilters, page: { limit: number; offset: number }): Promise<SmsView[]> {

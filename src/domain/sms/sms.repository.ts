@@ -1,8 +1,8 @@
 // Text messages and their conversations as the SMS service writes them: recorded (queued) before
 // the provider is asked, then marked sent or failed; inbound messages recorded as received.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database, SmsMessagesTable } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import { sql, type Selectable } from 'kysely';
+import type { SmsMessagesTable } from '../../../db/schema.js';
+import type { TenantTx, OwnerDb } from '../../shared/db.js';
 import type { SmsView } from '../../providers/telephony.js';
 
 /** A stored message as the domain sees it; the read tools map the same rows. */
@@ -23,7 +23,7 @@ export const toSmsView = (r: Selectable<SmsMessagesTable>): SmsView => ({
   createdAt: r.created_at,
 });
 
-export function createSmsRepository(tx: Tx, businessId: string) {
+export function createSmsRepository(tx: TenantTx, businessId: string) {
   return {
     /** The conversation between one agent line and one contact, created on first message. */
     async conversation(agentId: string | null, contactNumber: string, leadId: string | null): Promise<string> {
@@ -118,7 +118,7 @@ export function createSmsRepository(tx: Tx, businessId: string) {
 export type SmsRepository = ReturnType<typeof createSmsRepository>;
 
 /** System lookups across businesses (owner connection). */
-export function createSmsScansRepository(db: Kysely<Database>) {
+export function createSmsScansRepository(db: OwnerDb) {
   return {
     /**
      * Which business and agent own one of our numbers. An inbound message names only the number

@@ -14,7 +14,7 @@
 //    sign-off by a human in our own UI, use queue_for_approval and the dashboard.
 import { z } from 'zod';
 import type { Role } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../audit/actor.js';
 import { createUpdatesRepository } from './updates.repository.js';
@@ -37,7 +37,7 @@ export type AuthorityVerdict =
   | { ok: false; reason: string };
 
 /** The person an actor speaks for: the user, or an API key's issuer (null: nobody). */
-export async function actingPerson(tx: Tx, businessId: string, actor: Actor): Promise<string | null> {
+export async function actingPerson(tx: TenantTx, businessId: string, actor: Actor): Promise<string | null> {
   switch (actor.kind) {
     case 'oauth':
     case 'user':
@@ -50,7 +50,7 @@ export async function actingPerson(tx: Tx, businessId: string, actor: Actor): Pr
 }
 
 /** Checks an authority envelope against the actor and the business's memberships. */
-export async function verifyAuthority(tx: Tx, businessId: string, actor: Actor, envelope: AuthorityEnvelope): Promise<AuthorityVerdict> {
+export async function verifyAuthority(tx: TenantTx, businessId: string, actor: Actor, envelope: AuthorityEnvelope): Promise<AuthorityVerdict> {
   const person = await actingPerson(tx, businessId, actor);
   if (!person) {
     return {
@@ -72,7 +72,7 @@ export async function verifyAuthority(tx: Tx, businessId: string, actor: Actor, 
 }
 
 /** The acting person's role in the business, per the rules in the header (undefined: none). */
-export async function actingRole(tx: Tx, businessId: string, actor: Actor): Promise<{ userId: string; role: Role } | undefined> {
+export async function actingRole(tx: TenantTx, businessId: string, actor: Actor): Promise<{ userId: string; role: Role } | undefined> {
   const person = await actingPerson(tx, businessId, actor);
   if (!person) return undefined;
   const role = await createUpdatesRepository(tx, businessId).memberRole(person);
@@ -80,7 +80,7 @@ export async function actingRole(tx: Tx, businessId: string, actor: Actor): Prom
 }
 
 /** Refuses (forbidden) unless the acting person is an admin or owner of the business. */
-export async function requireAdmin(tx: Tx, businessId: string, actor: Actor, what: string): Promise<{ userId: string; role: Role }> {
+export async function requireAdmin(tx: TenantTx, businessId: string, actor: Actor, what: string): Promise<{ userId: string; role: Role }> {
   const acting = await actingRole(tx, businessId, actor);
   if (!acting || !ADMIN_ROLES.includes(acting.role)) {
     const subject =

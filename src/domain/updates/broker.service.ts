@@ -12,7 +12,7 @@
 // what the real request would do. Every answer appends an audit row; an executed change is written
 // in the same transaction as its audit row, its config version and its change-history row, so there
 // is never an unaudited side effect.
-import type { Db, Tx } from '../../shared/db.js';
+import type { Db, TenantTx } from '../../shared/db.js';
 import { AppError, invalidArgumentFrom, notFound } from '../../shared/errors.js';
 import { maskPhone } from '../../shared/log.js';
 import { createAuditRepository } from '../audit/audit.repository.js';
@@ -298,7 +298,7 @@ export interface UpdateBrokerDeps {
 }
 
 export function createUpdateBroker({ db }: UpdateBrokerDeps) {
-  const audit = (tx: Tx, businessId: string, actor: Actor, action: string, outcome: string, details: Record<string, unknown>) =>
+  const audit = (tx: TenantTx, businessId: string, actor: Actor, action: string, outcome: string, details: Record<string, unknown>) =>
     createAuditRepository(tx).append({ businessId, ...auditActor(actor), action, outcome, details });
 
   /** Runs one broker request; see the header for the outcomes. */

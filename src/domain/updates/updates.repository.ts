@@ -4,7 +4,7 @@
 // and names the business itself as well.
 import { sql, type Selectable } from 'kysely';
 import type { ApprovalsTable, ApprovalStatus, Role, TransferSettings } from '../../../db/schema.js';
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 /** The part of an agent that is versioned: what a snapshot holds and a restore brings back. */
 export interface AgentConfig {
@@ -101,7 +101,7 @@ const toApproval = (r: Selectable<ApprovalsTable>): Approval => ({
   createdAt: r.created_at,
 });
 
-export function createUpdatesRepository(tx: Tx, businessId: string) {
+export function createUpdatesRepository(tx: TenantTx, businessId: string) {
   return {
     // ── People ────────────────────────────────────────────────────────────────────────────────
     async memberRole(userId: string): Promise<Role | undefined> {

@@ -1,5 +1,5 @@
 // Voicemails as the read tools list them, with the name of the agent whose line took the message.
-import type { Tx } from '../../shared/db.js';
+import type { TenantTx } from '../../shared/db.js';
 
 export interface VoicemailRecord {
   id: string;
@@ -14,7 +14,7 @@ export interface VoicemailRecord {
   createdAt: Date;
 }
 
-export function createVoicemailsRepository(tx: Tx) {
+export function createVoicemailsRepository(tx: TenantTx) {
   return {
     /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
     async listPage(businessId: string, page: { limit: number; offset: number }): Promise<VoicemailRecord[]> {

@@ -5,7 +5,7 @@ import type { ElicitRequest, ElicitResult, ToolAnnotations } from '@modelcontext
 import { z, type ZodRawShape } from 'zod';
 import { missingScopes, type Scope } from '../../scopes/index.js';
 import type { Config } from '../../shared/config.js';
-import type { Db, Tx } from '../../shared/db.js';
+import type { Db, TenantTx } from '../../shared/db.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Credential } from '../auth/credentials.js';
 import type { Telephony } from '../../domain/telephony-index.js';
@@ -36,7 +36,7 @@ interface BaseContext {
 /** What a tool's `run` gets: the caller and a unit of work already confined to its business. */
 export interface ToolContext extends BaseContext {
   /** Row-level security is bound to `businessId` for everything run on it. */
-  readonly tx: Tx;
+  readonly tx: TenantTx;
 }
 
 /**

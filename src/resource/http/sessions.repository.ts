@@ -1,8 +1,8 @@
 // MCP sessions at rest: enough to recognise a session on any node and to rebuild it there (the
 // client's initialize parameters). Ids are random UUIDs; nothing here is a secret on its own, and a
 // session is useless without the credential it is bound to.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../../db/schema.js';
+import { sql, } from 'kysely';
+import type { OwnerDb } from '../../shared/db.js';
 
 export interface McpSessionRecord {
   id: string;
@@ -14,7 +14,7 @@ export interface McpSessionRecord {
   clientCapabilities: Record<string, unknown>;
 }
 
-export function createMcpSessionsRepository(db: Kysely<Database>) {
+export function createMcpSessionsRepository(db: OwnerDb) {
   return {
     async insert(record: McpSessionRecord): Promise<void> {
       await db

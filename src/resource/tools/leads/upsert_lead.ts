@@ -4,7 +4,7 @@
 // checked by the schema before anything runs, so a malformed row refuses the whole request.
 import { z } from 'zod';
 import { AppError, invalidArgument } from '../../../shared/errors.js';
-import type { Tx } from '../../../shared/db.js';
+import type { TenantTx } from '../../../shared/db.js';
 import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
 import { parseE164 } from '../../../domain/compliance/phone.js';
 import { withIdempotency } from '../../../domain/idempotency/index.js';
@@ -147,7 +147,7 @@ export const upsertLead = defineEffectTool({
   },
 });
 
-async function createLead(tx: Tx, businessId: string, lead: z.infer<typeof leadInput>): Promise<LeadDetailOutput> {
+async function createLead(tx: TenantTx, businessId: string, lead: z.infer<typeof leadInput>): Promise<LeadDetailOutput> {
   if (lead.agent_id && !(await createAgentsRepository(tx).exists(businessId, lead.agent_id))) {
     throw new AppError('not_found', 'lead.agent_id: Agent not found', { field: 'lead.agent_id' });
   }
@@ -156,7 +156,7 @@ async function createLead(tx: Tx, businessId: string, lead: z.infer<typeof leadI
   return toLeadDetailOutput((await repo.find(businessId, id))!);
 }
 
-async function updateLeads(tx: Tx, businessId: string, rows: z.infer<typeof updateInput>[]): Promise<RowResult[]> {
+async function updateLeads(tx: TenantTx, businessId: string, rows: z.infer<typeof updateInput>[]): Promise<RowResult[]> {
   const leads = createLeadsRepository(tx);
   const agents = createAgentsRepository(tx);
   const results: RowResult[] = [];
