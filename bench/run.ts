@@ -89,7 +89,7 @@ async function main() {
     const { businessId, apiKey } = await seed(database.db);
     const token = await mintToken(database.db, config, businessId);
     const log = createLogger({ logLevel: 'silent' });
-    const handler = createToolRunner({ db: database.db, log, services: app.services })(findTool(TOOL)!);
+    const handler = createToolRunner({ db: database.db, log, domain: app.domain })(findTool(TOOL)!);
     const getKey: Parameters<typeof createAccessTokenVerifier>[0]['getKey'] = (header, jws) => app.authz.keyStore.getKey(header, jws);
 
     const bare = await startBare(createCredentialResolver({ db: database.db, accessTokens: verifier(config, getKey, 10_000) }), handler);

@@ -7,9 +7,10 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createAuthorizationServer, type AuthorizationServer } from './authz/server.js';
 import type { FetchLike } from './authz/cimd.js';
 import { createResourceServer, type ResourceServer } from './resource/index.js';
-import { createTelephony, simulatorRecordingsRouter } from './domain/telephony-index.js';
-import type { ToolServices } from './resource/framework/tool.js';
-import { createAgentConfigService, createUpdateBroker } from './domain/updates/index.js';
+import { createDomain, type Domain } from './domain/index.js';
+import { createJobs, type Jobs } from './jobs/index.js';
+import { createProviders } from './providers/index.js';
+import { simulatorRecordingsRouter } from './providers/simulator/recordings.js';
 import type { Config } from './shared/config.js';
 import { openDatabase, type Db } from './shared/db.js';
 import { healthRouter } from './shared/health.js';
@@ -26,8 +27,10 @@ export interface App {
   readonly authz: AuthorizationServer;
   /** The MCP resource server: /api/mcp, its sessions and its tools. */
   readonly resource: ResourceServer;
-  /** The domain services the tools act through (telephony and its dialer, the update broker). */
-  readonly services: ToolServices;
+  /** The domain core every surface acts through. */
+  readonly domain: Domain;
+  /** The background work: the dialer and the sweeps. */
+  readonly jobs: Jobs;
   /** Starts listening on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops accepting, lets in-flight requests finish (up to a grace period), closes the database. */
@@ -62,29 +65,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const health = healthRouter(db);
   koa.use(health.routes()).use(health.allowedMethods());
 
+  const domain = createDomain({ db, config, log, providers: (onCallEvent) => createProviders(config, log, onCallEvent) });
+  const jobs = createJobs(domain, config, log);
   let authz: AuthorizationServer;
-  let telephony: ToolServices['telephony'] | undefined;
   try {
     authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch });
     // Recovers calls and texts a previous process left in flight, then starts the dialer.
-    telephony = createTelephony({ db, config, log });
-    await telephony.start();
+    await jobs.start();
   } catch (err) {
-    await telephony?.stop();
+    await jobs.stop();
+    await domain.stop();
     if (ownsDb) await db.close();
     throw err;
   }
-  const broker = createUpdateBroker({ db });
-  const services: ToolServices = { config, telephony, broker, agentConfig: createAgentConfigService({ db, broker }) };
 
   // The MCP endpoint verifies access tokens locally against the authorization server's own keys.
-  const resource = createResourceServer({ config, db, log, services, getKey: (header, token) => authz.keyStore.getKey(header, token) });
+  const resource = createResourceServer({ config, db, log, domain, getKey: (header, token) => authz.keyStore.getKey(header, token) });
   // The MCP endpoint first: it is the busiest path and answers only its own path, so its requests
   // skip the authorization server's middleware, none of which serves that path.
   koa.use(resource.middleware);
   koa.use(authz.middleware);
   koa.use(resourceDocuments(config));
-  const recordings = simulatorRecordingsRouter(db);
+  const recordings = simulatorRecordingsRouter((providerCallId) => domain.calls.statusByProviderCallId('simulator', providerCallId));
   koa.use(recordings.routes());
 
   let server: http.Server | undefined;
@@ -97,7 +99,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     koa,
     authz,
     resource,
-    services,
+    domain,
+    jobs,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(koa.callback());
@@ -123,7 +126,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         authz.stop();
         await resource.close();
         // Before the database closes: calls still in the provider's hands are recorded as failed.
-        await telephony.stop();
+        await jobs.stop();
+        await domain.stop();
         if (ownsDb) await db.close();
       })();
       return stopping;

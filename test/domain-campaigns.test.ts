@@ -3,9 +3,9 @@
 // cadence, and completes the campaign.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createComplianceRepository } from '../src/domain/compliance/index.js';
-import { SIMULATOR_TEST_NUMBERS, type Telephony } from '../src/domain/telephony-index.js';
+import { SIMULATOR_TEST_NUMBERS } from '../src/providers/simulator/simulator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTenant, eventually, keyActor, oauthActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
+import { createTenant, eventually, keyActor, oauthActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';
 
 let t: TestDatabase;
 let a: Tenant;

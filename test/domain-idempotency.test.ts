@@ -3,10 +3,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIdempotency } from '../src/domain/idempotency/index.js';
-import type { Telephony } from '../src/domain/telephony-index.js';
 import { AppError } from '../src/shared/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTenant, keyActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
+import { createTenant, keyActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';
 
 let t: TestDatabase;
 let a: Tenant;

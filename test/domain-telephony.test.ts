@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createComplianceRepository } from '../src/domain/compliance/index.js';
-import { SIMULATOR_TEST_NUMBERS, simulatorRecordingsRouter, type CallView, type Telephony, type TelephonyProvider } from '../src/domain/telephony-index.js';
+import { simulatorRecordingsRouter } from '../src/providers/simulator/recordings.js';
+import { SIMULATOR_TEST_NUMBERS } from '../src/providers/simulator/simulator.js';
+import type { CallView, TelephonyProvider } from '../src/providers/telephony.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTenant, eventually, keyActor, testTelephony, type Tenant } from './helpers/domain-fixtures.js';
+import { createTenant, eventually, keyActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';
 
 let t: TestDatabase;
 let a: Tenant;
@@ -322,7 +324,7 @@ describe('simulated recordings over HTTP', () => {
     const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550158' });
     const done = await ended(call.id);
     const koa = new Koa();
-    koa.use(simulatorRecordingsRouter(t.db).routes());
+    koa.use(simulatorRecordingsRouter((id) => tel.calls.statusByProviderCallId('simulator', id)).routes());
     const server = http.createServer(koa.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

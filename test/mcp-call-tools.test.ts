@@ -398,7 +398,7 @@ describe('send_sms', () => {
 
   it('refuses a recipient who replied STOP (opted_out)', async () => {
     const phone = '+14155550150';
-    await t.app.services.telephony.sms.receiveInboundSms({ to: own.agentNumber, from: phone, body: 'STOP' });
+    await t.app.domain.sms.receiveInboundSms({ to: own.agentNumber, from: phone, body: 'STOP' });
     const result = await call(client, 'send_sms', { from_agent_id: own.agentId, to: phone, message: 'Still there?', idempotency_key: randomUUID() });
     expect(result).toMatchObject({ isError: true, structured: { success: false, error_code: 'opted_out' } });
     expect(result.structured.error).toMatch(/STOP/);
@@ -487,7 +487,7 @@ describe('create_campaign', () => {
     expect(created.structured.campaign.launched_at).not.toBeNull();
     const campaignId = created.structured.campaign.id as string;
 
-    await t.app.services.telephony.runOnce();
+    await t.app.jobs.runOnce();
     const calls = await t.app.db.kysely.selectFrom('calls').select(['lead_id', 'to_number', 'agent_id']).where('campaign_id', '=', campaignId).execute();
     expect(calls.map((c) => c.lead_id).sort()).toEqual([...leads].sort());
     expect(calls.every((c) => c.agent_id === own.agentId)).toBe(true);

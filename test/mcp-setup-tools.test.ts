@@ -558,7 +558,7 @@ describe('request_kaicalls_update', () => {
       queue_for_approval: true,
     });
     const before = await agentRow(agentId);
-    const broker = t.app.services.broker;
+    const broker = t.app.domain.broker;
     // A plain member may not decide.
     await expect(broker.decideApproval({ approvalId: queued.approval_id, businessId: a.businessId, deciderUserId: a.member.id, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
     // An admin of another business cannot even see it.

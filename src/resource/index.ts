@@ -18,7 +18,8 @@ import { findTool, listTools } from './tools/registry.js';
 import { createSessionManager, type SessionManager } from './http/sessions.js';
 import { createStatelessDispatcher } from './http/stateless.js';
 import { createToolRunner } from './framework/tool-runner.js';
-import { requiredScopesOf, type ToolServices } from './framework/tool.js';
+import { requiredScopesOf } from './framework/tool.js';
+import type { Domain } from '../domain/index.js';
 
 export interface ResourceServer {
   readonly middleware: Middleware;
@@ -34,8 +35,8 @@ export interface ResourceServerDeps {
   log: Logger;
   /** The authorization server's key resolver (src/authz/keys.ts createKeyStore().getKey). */
   getKey: JWTVerifyGetKey;
-  /** The domain services write tools act through (telephony, the update broker…). */
-  services: ToolServices;
+  /** The domain core the tools act through. */
+  domain: Domain;
 }
 
 export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
@@ -49,7 +50,7 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
   const credentials = createCredentialResolver({ db, accessTokens });
   const challenges = createChallenges(protectedResourceMetadataUrl(config));
   const origins = createOriginPolicy(config);
-  const runner = createToolRunner({ db, log, services: deps.services });
+  const runner = createToolRunner({ db, log, domain: deps.domain });
 
   const surfaces: McpSurface[] = [
     {

@@ -2,7 +2,11 @@
 // connection), for the domain service tests (test/domain-*.test.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../db/schema.js';
-import { createTelephony, type Telephony } from '../../src/domain/telephony-index.js';
+import { createDomain, type Domain } from '../../src/domain/index.js';
+import { createJobs, type Jobs } from '../../src/jobs/index.js';
+import { createProviders } from '../../src/providers/index.js';
+import { createSimulatorSms } from '../../src/providers/simulator/simulator.js';
+import type { CallEventSink, SmsProvider, TelephonyProvider } from '../../src/providers/telephony.js';
 import { SCOPES } from '../../src/scopes/index.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import type { Db } from '../../src/shared/db.js';
@@ -101,9 +105,46 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export function testTelephony(db: Db, env: Record<string, string> = {}, extra: Partial<Parameters<typeof createTelephony>[0]> = {}): Telephony {
+/** The external-effects side of the domain with its background work, as the domain tests drive it. */
+export interface Telephony extends Pick<Domain, 'gates' | 'calls' | 'sms' | 'campaigns'>, Jobs {
+  readonly provider: TelephonyProvider;
+  readonly smsProvider: SmsProvider;
+}
+
+export interface TelephonyExtras {
+  clock?: () => Date;
+  /** Replaces the configured providers (a provider that refuses, for instance). */
+  providers?: { telephony?: (onEvent: CallEventSink) => TelephonyProvider; sms?: SmsProvider };
+}
+
+export function testTelephony(db: Db, env: Record<string, string> = {}, extra: TelephonyExtras = {}): Telephony {
   const config = testConfig(env);
-  return createTelephony({ db, config, log: createLogger({ logLevel: 'silent' }), ...extra });
+  const log = createLogger({ logLevel: 'silent' });
+  const domain = createDomain({
+    db,
+    config,
+    log,
+    clock: extra.clock,
+    providers: (onCallEvent) => ({
+      telephony: extra.providers?.telephony?.(onCallEvent) ?? createProviders(config, log, onCallEvent).telephony,
+      sms: extra.providers?.sms ?? createSimulatorSms(),
+    }),
+  });
+  const jobs = createJobs(domain, config, log);
+  return {
+    gates: domain.gates,
+    calls: domain.calls,
+    sms: domain.sms,
+    campaigns: domain.campaigns,
+    provider: domain.providers.telephony,
+    smsProvider: domain.providers.sms,
+    runOnce: jobs.runOnce,
+    start: jobs.start,
+    async stop() {
+      await jobs.stop();
+      await domain.stop();
+    },
+  };
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the time runs out. */

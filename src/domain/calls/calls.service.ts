@@ -16,7 +16,7 @@ import { gateError, TRANSIENT_GATES, type OutboundGates, type OutboundVerdict } 
 import { auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
 import { createCallScansRepository, createCallsRepository, type CallEnding } from './calls.repository.js';
 import { createCampaignsRepository } from '../campaigns/campaigns.repository.js';
-import type { CallView, DialRequest, ProviderCallEvent, TelephonyProvider, TerminalCallStatus } from '../../providers/telephony.js';
+import type { CallStatus, CallView, DialRequest, ProviderCallEvent, TelephonyProvider, TerminalCallStatus } from '../../providers/telephony.js';
 
 export interface PlaceCallInput {
   businessId: string;
@@ -220,6 +220,11 @@ export function createCallService(deps: CallServiceDeps) {
       for (const call of abandoned) {
         await endCall(call.businessId, call.callId, 'failed', clock(), { failureReason: 'Interrupted: the server shut down while this call was in progress.' }, 'call.recovered');
       }
+    },
+
+    /** The status of a call by its provider's id, or undefined (the simulator's recordings endpoint knows nothing else). */
+    async statusByProviderCallId(provider: string, providerCallId: string): Promise<CallStatus | undefined> {
+      return (await createCallScansRepository(db.kysely).byProviderCallId(provider, providerCallId))?.status;
     },
 
     /**

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../shared/db.js';
 import { AppError, invalidArgument } from '../../shared/errors.js';
-import { createIdempotencyRepository } from './idempotency.repository.js';
+import { createIdempotencyRepository, purgeExpiredIdempotencyRecords } from './idempotency.repository.js';
 
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
@@ -156,3 +156,17 @@ function canonicalJson(value: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface IdempotencyService {
+  /** Runs `effect` at most once per (business, key): see withIdempotency. */
+  run<T>(request: Pick<IdempotencyOptions, 'businessId' | 'key' | 'tool' | 'args'>, effect: () => Promise<T>): Promise<IdempotentResult<T>>;
+  /** Deletes expired records; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+export function createIdempotencyService(deps: { db: Db; ttlSeconds: number }): IdempotencyService {
+  return {
+    run: (request, effect) => withIdempotency({ ...request, db: deps.db, ttlSeconds: deps.ttlSeconds }, effect),
+    purgeExpired: () => purgeExpiredIdempotencyRecords(deps.db.kysely),
+  };
+}

@@ -3,18 +3,20 @@
 // random bits (sim_call_ + 24 base62 characters), a capability like a carrier's recording link;
 // the audio is synthetic and says nothing about the call. Only completed simulator calls have one.
 import Router from '@koa/router';
-import type { Db } from '../../shared/db.js';
-import { createCallScansRepository } from '../../domain/calls/calls.repository.js';
+import type { CallStatus } from '../telephony.js';
+
+/** The status of a simulator call by its provider call id (the call service answers it). */
+export type CallStatusLookup = (providerCallId: string) => Promise<CallStatus | undefined>;
 
 const SAMPLE_RATE = 8000;
 const PATH = /^sim_call_[0-9A-Za-z]{24}\.wav$/;
 
-export function simulatorRecordingsRouter(db: Db): Router {
+export function simulatorRecordingsRouter(statusOf: CallStatusLookup): Router {
   const router = new Router();
   router.get('/simulator/recordings/:file', async (ctx) => {
     const file = ctx.params.file ?? '';
-    const call = PATH.test(file) ? await createCallScansRepository(db.kysely).byProviderCallId('simulator', file.slice(0, -'.wav'.length)) : undefined;
-    if (!call || call.status !== 'completed') {
+    const status = PATH.test(file) ? await statusOf(file.slice(0, -'.wav'.length)) : undefined;
+    if (status !== 'completed') {
       ctx.status = 404;
       ctx.body = { error: 'not_found', message: 'Recording not found' };
       return;

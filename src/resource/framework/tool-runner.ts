@@ -7,12 +7,13 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
+import type { Domain } from '../../domain/index.js';
 import type { Db } from '../../shared/db.js';
 import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
 import { credentialFrom, type Credential } from '../auth/credentials.js';
 import { isDatabaseUnavailable } from '../http/unavailable.js';
-import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer, type ToolServices } from './tool.js';
+import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer } from './tool.js';
 
 export type ToolHandler = (
   args: Record<string, unknown>,
@@ -23,11 +24,11 @@ export type ToolHandler = (
 export interface ToolRunnerDeps {
   db: Db;
   log: Logger;
-  services: ToolServices;
+  domain: Domain;
 }
 
 export function createToolRunner(deps: ToolRunnerDeps) {
-  const { db, log, services } = deps;
+  const { db, log, domain } = deps;
 
   const audit = async (credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) => {
     try {
@@ -71,7 +72,7 @@ export function createToolRunner(deps: ToolRunnerDeps) {
       }
 
       try {
-        const base = { businessId: credential.businessId, credential, services, peer };
+        const base = { businessId: credential.businessId, credential, domain, peer };
         if (tool.mode === 'effect') {
           // The tool's services commit their own records around the effect; the audit row follows.
           const output = await tool.run(args, { ...base, db } as Parameters<AnyTool['run']>[1]);

@@ -4,20 +4,10 @@
 import type { ElicitRequest, ElicitResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z, type ZodRawShape } from 'zod';
 import { missingScopes, type Scope } from '../../scopes/index.js';
-import type { Config } from '../../shared/config.js';
 import type { Db, TenantTx } from '../../shared/db.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Credential } from '../auth/credentials.js';
-import type { Telephony } from '../../domain/telephony-index.js';
-import type { AgentConfigService, UpdateBroker } from '../../domain/updates/index.js';
-
-/** The domain services that write tools act through, built once in createApp. */
-export interface ToolServices {
-  readonly config: Config;
-  readonly telephony: Telephony;
-  readonly broker: UpdateBroker;
-  readonly agentConfig: AgentConfigService;
-}
+import type { Domain } from '../../domain/index.js';
 
 /** The connected client, for server-to-client requests during a call (MCP elicitation). */
 export interface ToolPeer {
@@ -29,7 +19,8 @@ export interface ToolPeer {
 interface BaseContext {
   readonly businessId: string;
   readonly credential: Credential;
-  readonly services: ToolServices;
+  /** The domain core, built once in createApp: every rule a tool applies lives there. */
+  readonly domain: Domain;
   readonly peer: ToolPeer;
 }
 

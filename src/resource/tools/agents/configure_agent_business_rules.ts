@@ -3,7 +3,6 @@
 // prompt), as an agent.patch through the update broker. The inbound prompt is high-impact, so a
 // real change needs `authority` or becomes a pending approval; re-sending the same rules is a no-op.
 import { z } from 'zod';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
@@ -55,7 +54,7 @@ export const configureAgentBusinessRules = defineEffectTool({
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
     const edit = async (): Promise<Result> => {
-      const { outcome, section } = await ctx.services.agentConfig.configureBusinessRules({
+      const { outcome, section } = await ctx.domain.agentConfig.configureBusinessRules({
         businessId: ctx.businessId,
         actor: actorFromCredential(ctx.credential),
         agentId: args.agent_id,
@@ -71,8 +70,7 @@ export const configureAgentBusinessRules = defineEffectTool({
     // The key is optional here (tools.md); a dry run never spends it.
     const { outcome: result, replayed } =
       key && !args.dry_run
-        ? await withIdempotency<Result>(
-            { db: ctx.db, businessId: ctx.businessId, key, tool: 'configure_agent_business_rules', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds },
+        ? await ctx.domain.idempotency.run<Result>({ businessId: ctx.businessId, key, tool: 'configure_agent_business_rules', args },
             edit,
           )
         : { outcome: await edit(), replayed: false };

@@ -4,7 +4,6 @@
 // approval in the dashboard.
 import { z } from 'zod';
 import { invalidArgument } from '../../../shared/errors.js';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
@@ -45,7 +44,7 @@ export const updateAgentConfig = defineEffectTool({
     }
     const ask = async () =>
       toOutcomeOutput(
-        await ctx.services.broker.request({
+        await ctx.domain.broker.request({
           businessId: ctx.businessId,
           actor: actorFromCredential(ctx.credential),
           intent: 'agent.patch',
@@ -59,8 +58,7 @@ export const updateAgentConfig = defineEffectTool({
     // A dry run changes nothing: it does not spend the key the real request will use.
     const { outcome, replayed } = args.dry_run
       ? { outcome: await ask(), replayed: false }
-      : await withIdempotency<BrokerOutcomeOutput>(
-          { db: ctx.db, businessId: ctx.businessId, key, tool: 'update_agent_config', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds },
+      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'update_agent_config', args },
           ask,
         );
     return { data: { agent_id: args.agent_id, ...outcome, replayed }, text: outcomeText(outcome, replayed) };

@@ -12,10 +12,9 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/log.js';
 import { gateError } from '../../../domain/compliance/index.js';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { createCallsRepository } from '../../../domain/calls/calls.repository.js';
-import type { CallView } from '../../../domain/telephony-index.js';
+import type { CallView } from '../../../providers/telephony.js';
 import { defineEffectTool, type EffectToolContext } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
 import { CALL_STATUSES } from '../../../domain/calls/call-views.types.js';
@@ -86,11 +85,10 @@ export const makeCall = defineEffectTool({
   }),
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
-    const { outcome: call, replayed } = await withIdempotency(
-      { db: ctx.db, businessId: ctx.businessId, key, tool: 'make_call', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds },
+    const { outcome: call, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'make_call', args },
       async (): Promise<PlacedCall> => {
         if (ctx.peer.canElicit) await confirmWithUser(input, ctx);
-        const placed = await ctx.services.telephony.calls.placeCall({
+        const placed = await ctx.domain.calls.placeCall({
           businessId: ctx.businessId,
           actor: actorFromCredential(ctx.credential),
           agentId: input.agent_id,
@@ -130,7 +128,7 @@ async function confirmWithUser(input: { agent_id: string; to: string; lead_id?: 
     if (agent.status !== 'active' || !agent.fromNumber) return null;
     const scheduled = input.scheduled_at ? new Date(input.scheduled_at) : null;
     const now = new Date();
-    const verdict = await ctx.services.telephony.gates.checkOutboundContact({
+    const verdict = await ctx.domain.gates.checkOutboundContact({
       tx,
       businessId,
       to: input.to,

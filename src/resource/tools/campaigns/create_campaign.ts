@@ -8,9 +8,8 @@
 // it). With one, a retried request answers with the first campaign; without one, a retry creates
 // (and, with launch, queues) a second campaign — so the description asks clients to send one.
 import { z } from 'zod';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
-import { CampaignCadenceSchema, MAX_CAMPAIGN_LEADS } from '../../../domain/telephony-index.js';
+import { CampaignCadenceSchema, MAX_CAMPAIGN_LEADS } from '../../../domain/campaigns/campaigns.service.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
 import { campaignOutput, toCampaignOutput, type CampaignOutput } from '../../../domain/campaigns/campaign-views.types.js';
@@ -47,7 +46,7 @@ export const createCampaign = defineEffectTool({
     const { idempotency_key: key, ...args } = input;
     const create = async (): Promise<CampaignOutput> =>
       toCampaignOutput(
-        await ctx.services.telephony.campaigns.createCampaign({
+        await ctx.domain.campaigns.createCampaign({
           businessId: ctx.businessId,
           actor: actorFromCredential(ctx.credential),
           name: input.name,
@@ -58,7 +57,7 @@ export const createCampaign = defineEffectTool({
         }),
       );
     const { outcome: campaign, replayed } = key
-      ? await withIdempotency({ db: ctx.db, businessId: ctx.businessId, key, tool: 'create_campaign', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds }, create)
+      ? await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'create_campaign', args }, create)
       : { outcome: await create(), replayed: false };
     const prefix = replayed ? 'Already done with this idempotency_key (no new campaign): ' : '';
     const state =

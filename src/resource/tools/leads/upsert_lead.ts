@@ -7,7 +7,6 @@ import { AppError, invalidArgument } from '../../../shared/errors.js';
 import type { TenantTx } from '../../../shared/db.js';
 import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
 import { parseE164 } from '../../../domain/compliance/phone.js';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { createLeadsRepository, type LeadWrite } from '../../../domain/leads/leads.repository.js';
@@ -131,7 +130,7 @@ export const upsertLead = defineEffectTool({
         args.lead ? { mode: 'create', lead: await createLead(tx, ctx.businessId, args.lead), results: [] } : { mode: 'update', lead: null, results: await updateLeads(tx, ctx.businessId, args.updates!) },
       );
     const { outcome, replayed } = key
-      ? await withIdempotency<Outcome>({ db: ctx.db, businessId: ctx.businessId, key, tool: 'upsert_lead', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds }, write)
+      ? await ctx.domain.idempotency.run<Outcome>({ businessId: ctx.businessId, key, tool: 'upsert_lead', args }, write)
       : { outcome: await write(), replayed: false };
 
     const count = (s: RowResult['status'] | 'failed') => outcome.results.filter((r) => (s === 'failed' ? r.status === 'not_found' || r.status === 'invalid' : r.status === s)).length;

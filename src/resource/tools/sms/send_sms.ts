@@ -4,9 +4,8 @@
 // limit) before it records the message and hands it to the provider.
 import { z } from 'zod';
 import { maskPhone } from '../../../shared/log.js';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
-import { MAX_SMS_LENGTH } from '../../../domain/telephony-index.js';
+import { MAX_SMS_LENGTH } from '../../../domain/sms/sms.service.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
 import { smsMessageOutput, toSmsMessageOutput, type SmsMessageOutput } from '../../../domain/sms/sms-views.types.js';
@@ -43,10 +42,9 @@ export const sendSms = defineEffectTool({
   }),
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
-    const { outcome: message, replayed } = await withIdempotency(
-      { db: ctx.db, businessId: ctx.businessId, key, tool: 'send_sms', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds },
+    const { outcome: message, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'send_sms', args },
       async (): Promise<SmsMessageOutput> => {
-        const sent = await ctx.services.telephony.sms.sendSms({
+        const sent = await ctx.domain.sms.sendSms({
           businessId: ctx.businessId,
           actor: actorFromCredential(ctx.credential),
           fromAgentId: input.from_agent_id,

@@ -3,7 +3,6 @@
 // per-intent scope, the idempotency key, and the MCP shape of the answer.
 import { z } from 'zod';
 import type { Scope } from '../../../scopes/index.js';
-import { withIdempotency } from '../../../domain/idempotency/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
 import { actorFromCredential } from '../../../domain/audit/actor.js';
@@ -62,7 +61,7 @@ export const requestKaicallsUpdate = defineEffectTool({
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
     const ask = (): Promise<BrokerOutcome> =>
-      ctx.services.broker.request({
+      ctx.domain.broker.request({
         businessId: ctx.businessId,
         actor: actorFromCredential(ctx.credential),
         intent: args.intent,
@@ -76,8 +75,7 @@ export const requestKaicallsUpdate = defineEffectTool({
     // the real request that usually follows it.
     const { outcome, replayed } = args.dry_run
       ? { outcome: toOutcomeOutput(await ask()), replayed: false }
-      : await withIdempotency<BrokerOutcomeOutput>(
-          { db: ctx.db, businessId: ctx.businessId, key, tool: 'request_kaicalls_update', args, ttlSeconds: ctx.services.config.idempotencyTtlSeconds },
+      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'request_kaicalls_update', args },
           async () => toOutcomeOutput(await ask()),
         );
     return { data: { ...outcome, replayed }, text: outcomeText(outcome, replayed) };

@@ -1,0 +1,85 @@
+// The domain core: every business rule, built once from the database, the configuration and the
+// providers. Every surface (the MCP tools, the dashboard, webhooks), the jobs and the CLI act through
+// this object; none of them reaches a repository of another area or a provider directly.
+import type { CallEventSink, SmsProvider, TelephonyProvider } from '../providers/telephony.js';
+import type { Config } from '../shared/config.js';
+import type { Db } from '../shared/db.js';
+import type { Logger } from '../shared/log.js';
+import { createCallService, type CallService } from './calls/calls.service.js';
+import { createCampaignService, type CampaignService } from './campaigns/campaigns.service.js';
+import { createOutboundGates, type OutboundGates } from './compliance/compliance.service.js';
+import { createIdempotencyService, type IdempotencyService } from './idempotency/idempotency.service.js';
+import { createSmsService, type SmsService } from './sms/sms.service.js';
+import { createAgentConfigService, type AgentConfigService } from './updates/agent-config.service.js';
+import { createUpdateBroker, type UpdateBroker } from './updates/broker.service.js';
+
+export type DomainConfig = Pick<Config, 'contactHours' | 'outboundRateLimits' | 'idempotencyTtlSeconds'>;
+
+export interface DomainDeps {
+  db: Db;
+  config: DomainConfig;
+  log: Logger;
+  clock?: () => Date;
+  /** Builds the providers; what the telephony provider learns about a call goes to `onCallEvent`. */
+  providers(onCallEvent: CallEventSink): { telephony: TelephonyProvider; sms: SmsProvider };
+}
+
+export interface Domain {
+  readonly db: Db;
+  readonly clock: () => Date;
+  /** The compliance gates every outbound call and text passes. */
+  readonly gates: OutboundGates;
+  readonly calls: CallService;
+  readonly sms: SmsService;
+  readonly campaigns: CampaignService;
+  /** The governed update broker and its approvals. */
+  readonly broker: UpdateBroker;
+  readonly agentConfig: AgentConfigService;
+  readonly idempotency: IdempotencyService;
+  readonly providers: { readonly telephony: TelephonyProvider; readonly sms: SmsProvider };
+  /** Stops the providers; the calls they were still carrying are recorded as failed. */
+  stop(): Promise<void>;
+}
+
+export function createDomain(deps: DomainDeps): Domain {
+  const { db, config, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const gates = createOutboundGates({ contactHours: config.contactHours, rateLimits: config.outboundRateLimits });
+
+  // The provider reports into the call service, which needs the provider: late-bound on purpose.
+  let calls: CallService | undefined;
+  const providers = deps.providers((event) => calls!.handleProviderEvent(event));
+  calls = createCallService({ db, provider: providers.telephony, gates, log, clock });
+  const sms = createSmsService({ db, provider: providers.sms, gates, log, clock });
+  const campaigns = createCampaignService({ db, calls, log, clock });
+  const broker = createUpdateBroker({ db });
+  const agentConfig = createAgentConfigService({ db, broker });
+  const idempotency = createIdempotencyService({ db, ttlSeconds: config.idempotencyTtlSeconds });
+
+  let stopped: Promise<void> | undefined;
+  const callService = calls;
+  return Object.freeze({
+    db,
+    clock,
+    gates,
+    calls: callService,
+    sms,
+    campaigns,
+    broker,
+    agentConfig,
+    idempotency,
+    providers,
+    stop() {
+      stopped ??= (async () => {
+        const abandoned = await providers.telephony.stop();
+        try {
+          await callService.failAbandoned(abandoned);
+        } catch (err) {
+          // The database may already be gone; recovery at the next start records them instead.
+          log.warn({ err, calls: abandoned.length }, 'could not record abandoned calls at shutdown');
+        }
+      })();
+      return stopped;
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// The dialer's pass: recovers calls and texts interrupted elsewhere, then places the scheduled and
+// campaign calls that are due.
+import type { Domain } from '../domain/index.js';
+
+export async function dialerPass(domain: Domain, now: Date, staleAfterMs: number): Promise<void> {
+  await domain.calls.recoverInterruptedCalls({ olderThanMs: staleAfterMs });
+  await domain.sms.recoverInterruptedMessages({ olderThanMs: staleAfterMs });
+  await domain.calls.dialDueScheduledCalls(now);
+  await domain.campaigns.dialDueLeads(now);
+}
+
+/** At start: what a previous process left in flight. `olderThanMs: 0` takes everything (one embedded database, one process). */
+export async function recoverAtStart(domain: Domain, olderThanMs: number): Promise<void> {
+  await domain.calls.recoverInterruptedCalls({ olderThanMs });
+  await domain.sms.recoverInterruptedMessages({ olderThanMs });
+}

@@ -1,0 +1,60 @@
+// The background loop: one pass of every job each `intervalMs`, never two passes at once in a
+// process. createApp starts it after migrating and stops it first on shutdown.
+import type { Domain } from '../domain/index.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/log.js';
+import { dialerPass, recoverAtStart } from './dialer.js';
+import { createIdempotencySweep } from './sweeps.js';
+
+export type JobsConfig = Pick<Config, 'simulatorStepMs' | 'dialerIntervalMs'>;
+
+export interface Jobs {
+  /** One pass of the background work (tests call it directly instead of waiting for the timer). */
+  runOnce(now?: Date): Promise<void>;
+  /** Recovers what a previous process left in flight, then starts the loop. */
+  start(): Promise<void>;
+  /** Stops the loop, after the pass in progress. */
+  stop(): Promise<void>;
+}
+
+export function createJobs(domain: Domain, config: JobsConfig, log: Logger): Jobs {
+  // On one embedded database only this process can be carrying calls, so anything in flight at
+  // start was interrupted. On a shared Postgres another node may be carrying them: a call is only
+  // suspect once it has not moved for several simulator steps.
+  const staleAfterMs = Math.max(5 * config.simulatorStepMs, 30_000);
+  const sweepIdempotency = createIdempotencySweep(domain);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function runOnce(now = domain.clock()): Promise<void> {
+    await dialerPass(domain, now, staleAfterMs);
+    await sweepIdempotency();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce()
+        .catch((err) => log.error({ err }, 'dialer pass failed'))
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, config.dialerIntervalMs);
+  }
+
+  return {
+    runOnce,
+    async start() {
+      await recoverAtStart(domain, domain.db.kind === 'pglite' ? 0 : staleAfterMs);
+      schedule();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
