@@ -29,7 +29,7 @@ import { issueApiKey } from '../src/authz/api-keys.js';
 import { loadKeyMaterial, SIGNING_ALG } from '../src/authz/keys.js';
 import { createAccessTokenVerifier } from '../src/resource/auth/access-tokens.js';
 import { createCredentialResolver, toAuthInfo, type CredentialResolver } from '../src/resource/auth/credentials.js';
-import { findTool } from '../src/resource/tools/registry.js';
+import { accountTools, findTool } from '../src/resource/tools/registry.js';
 import { inputSchemaOf, outputSchemaOf } from '../src/resource/framework/tool.js';
 import { createToolRunner, type ToolHandler } from '../src/resource/framework/tool-runner.js';
 import { SCOPES } from '../src/scopes/index.js';
@@ -89,7 +89,7 @@ async function main() {
     const { businessId, apiKey } = await seed(database.db);
     const token = await mintToken(database.db, config, businessId);
     const log = createLogger({ logLevel: 'silent' });
-    const handler = createToolRunner({ db: database.db, log, domain: app.domain })(findTool(TOOL)!);
+    const handler = createToolRunner({ db: database.db, log, domain: app.domain, tools: accountTools })(findTool(TOOL)!);
     const getKey: Parameters<typeof createAccessTokenVerifier>[0]['getKey'] = (header, jws) => app.authz.keyStore.getKey(header, jws);
 
     const bare = await startBare(createCredentialResolver({ db: database.db, accessTokens: verifier(config, getKey, 10_000) }), handler);

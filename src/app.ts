@@ -6,7 +6,8 @@ import Koa from 'koa';
 import { migrateToLatest } from '../db/migrate.js';
 import { createAuthorizationServer, type AuthorizationServer } from './authz/server.js';
 import type { FetchLike } from './authz/cimd.js';
-import { createResourceServer, type ResourceServer } from './resource/index.js';
+import { createResourceServer, describeAccountSurface, type ResourceServer } from './resource/index.js';
+import { accountTools } from './resource/tools/registry.js';
 import { createDomain, type Domain } from './domain/index.js';
 import { createJobs, type Jobs } from './jobs/index.js';
 import { createProviders } from './providers/index.js';
@@ -16,6 +17,7 @@ import { openDatabase, type Db } from './shared/db.js';
 import { healthRouter } from './shared/health.js';
 import { errorMapper, requestLogger } from './shared/http.js';
 import { createLogger, type Logger } from './shared/log.js';
+import { protectedResourceMetadataUrl } from './well-known/protected-resource.js';
 import { resourceDocuments } from './well-known/resource-documents.js';
 
 export interface App {
@@ -69,7 +71,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const jobs = createJobs(domain, config, log);
   let authz: AuthorizationServer;
   try {
-    authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch });
+    authz = await createAuthorizationServer({ config, db, log, fetch: options.cimdFetch, toolsForScope: accountTools.forScope });
     // Recovers calls and texts a previous process left in flight, then starts the dialer.
     await jobs.start();
   } catch (err) {
@@ -80,12 +82,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
 
   // The MCP endpoint verifies access tokens locally against the authorization server's own keys.
-  const resource = createResourceServer({ config, db, log, domain, getKey: (header, token) => authz.keyStore.getKey(header, token) });
+  const resource = createResourceServer({
+    config,
+    db,
+    log,
+    domain,
+    tools: accountTools,
+    resourceMetadataUrl: protectedResourceMetadataUrl(config),
+    getKey: (header, token) => authz.keyStore.getKey(header, token) });
   // The MCP endpoint first: it is the busiest path and answers only its own path, so its requests
   // skip the authorization server's middleware, none of which serves that path.
   koa.use(resource.middleware);
   koa.use(authz.middleware);
-  koa.use(resourceDocuments(config));
+  koa.use(resourceDocuments(config, describeAccountSurface(accountTools)));
   const recordings = simulatorRecordingsRouter((providerCallId) => domain.calls.statusByProviderCallId('simulator', providerCallId));
   koa.use(recordings.routes());
 

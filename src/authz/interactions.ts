@@ -6,8 +6,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
-import { SCOPE_CATALOG, type Scope } from '../scopes/index.js';
-import { toolsForScope, type ToolSummary } from '../resource/tools/registry.js';
+import { SCOPE_CATALOG, type Scope, type ToolSummary, type ToolsForScope } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import { html, sendPage, type SafeHtml } from '../shared/html.js';
@@ -26,6 +25,8 @@ export interface InteractionDeps {
   provider: () => Promise<Provider>;
   /** Secret for the forms' anti-forgery tokens. */
   csrfSecret: string;
+  /** The tools each scope unlocks, for the consent screen. */
+  toolsForScope: ToolsForScope;
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -160,7 +161,7 @@ ${error ? html`<div role="alert">${error}</div>` : ''}
   function scopeList(scopes: Scope[]): SafeHtml {
     return html`<ul class="scopes">${scopes.map((scope) => {
       const info = SCOPE_CATALOG.find((s) => s.scope === scope)!;
-      const tools = toolsForScope(scope);
+      const tools = deps.toolsForScope(scope);
       return html`<li><strong>${info.consent}</strong>${info.externalEffect ? html` <span class="effect">(acts in the real world)</span>` : ''} <span class="muted">(<code>${scope}</code>)</span>${
         tools.length
           ? html`<div class="tools">Tools: ${tools.map(

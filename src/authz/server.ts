@@ -6,6 +6,7 @@
 import compose from 'koa-compose';
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
+import type { ToolsForScope } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import type { Logger } from '../shared/log.js';
@@ -26,6 +27,8 @@ export interface AuthorizationServerOptions {
   log: Logger;
   /** Outbound fetch for Client ID Metadata Documents (tests stand in for the remote host). */
   fetch?: FetchLike;
+  /** The tools each scope unlocks, for the consent screen (from the resource server's registry). */
+  toolsForScope: ToolsForScope;
   resolveHost?: HostResolver;
 }
 
@@ -108,7 +111,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     return provider;
   };
 
-  const interactions = interactionsRouter({ config, db, log, provider: currentProvider, csrfSecret: keys.cookieKeys[0]! });
+  const interactions = interactionsRouter({ config, db, log, provider: currentProvider, csrfSecret: keys.cookieKeys[0]!, toolsForScope: options.toolsForScope });
   const throttle = createThrottleRepository(db.kysely);
 
   const discoveryCors = openCors('GET,HEAD,OPTIONS');

@@ -6,15 +6,16 @@ import { SIGNING_ALG } from '../authz/keys.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import type { Logger } from '../shared/log.js';
-import { protectedResourceMetadataUrl } from '../well-known/protected-resource.js';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
 import { createChallenges } from './auth/challenges.js';
 import { CONFORMANCE_TOOL_SCOPES, createConformanceServerFactory } from './conformance/fixtures.js';
 import { createCredentialResolver } from './auth/credentials.js';
 import { mcpEndpoint, type McpSurface } from './http/mcp-endpoint.js';
 import { createToolServerFactory } from './framework/mcp-server.js';
+import type { ToolRegistry } from './framework/registry.js';
+import { PROVIDER, SERVER_INFO } from './framework/server-info.js';
+import { discoveryEntries } from './framework/tool-listing.js';
 import { createOriginPolicy } from './http/origin-policy.js';
-import { findTool, listTools } from './tools/registry.js';
 import { createSessionManager, type SessionManager } from './http/sessions.js';
 import { createStatelessDispatcher } from './http/stateless.js';
 import { createToolRunner } from './framework/tool-runner.js';
@@ -37,6 +38,10 @@ export interface ResourceServerDeps {
   getKey: JWTVerifyGetKey;
   /** The domain core the tools act through. */
   domain: Domain;
+  /** The account surface's tools. */
+  tools: ToolRegistry;
+  /** Where the protected resource metadata is (the WWW-Authenticate challenges point there). */
+  resourceMetadataUrl: string;
 }
 
 export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
@@ -48,9 +53,9 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
     algorithms: [SIGNING_ALG],
   });
   const credentials = createCredentialResolver({ db, accessTokens });
-  const challenges = createChallenges(protectedResourceMetadataUrl(config));
+  const challenges = createChallenges(deps.resourceMetadataUrl);
   const origins = createOriginPolicy(config);
-  const runner = createToolRunner({ db, log, domain: deps.domain });
+  const runner = createToolRunner({ db, log, domain: deps.domain, tools: deps.tools });
 
   const surfaces: McpSurface[] = [
     {
@@ -58,10 +63,10 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
       path: new URL(config.mcpUrl).pathname,
       url: config.mcpUrl,
       scopesForTool: (name, args) => {
-        const tool = findTool(name);
+        const tool = deps.tools.find(name);
         return tool ? requiredScopesOf(tool, args) : undefined;
       },
-      createServer: createToolServerFactory({ tools: listTools(), handlerFor: runner }),
+      createServer: createToolServerFactory({ tools: deps.tools.list(), handlerFor: runner }),
     },
   ];
   if (config.conformanceFixtures) {
@@ -112,4 +117,9 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
       await Promise.all(sessionManagers.map((s) => s.close()));
     },
   };
+}
+
+/** How the account surface describes itself in the discovery documents (mcp.json, the server card). */
+export function describeAccountSurface(tools: ToolRegistry) {
+  return { serverInfo: SERVER_INFO, provider: PROVIDER, tools: discoveryEntries(tools) };
 }

@@ -1,1 +1,2 @@
 export * from './catalog.js';
+export type { ToolSummary, ToolsForScope } from './tools.js';

@@ -1,10 +1,8 @@
 // /.well-known/mcp.json and /.well-known/mcp/server-card.json: what this MCP server is, where it
 // is, how to authenticate, and every tool with its scopes, annotations and schemas. Both are
-// generated from the tool registry, with the very entries tools/list serves, so they cannot drift.
+// generated from the tool registry, with the very entries tools/list serves, so they cannot drift;
+// the resource server describes itself and app.ts hands the description here.
 import { SCOPES } from '../scopes/index.js';
-import { listToolSummaries, listTools } from '../resource/tools/registry.js';
-import { PROVIDER, SERVER_INFO } from '../resource/framework/server-info.js';
-import { listingOf } from '../resource/framework/tool-listing.js';
 import type { Config } from '../shared/config.js';
 import { protectedResourceMetadataUrl } from './protected-resource.js';
 
@@ -13,14 +11,11 @@ type DiscoveryConfig = Pick<Config, 'publicUrl' | 'mcpUrl' | 'issuer' | 'anonymo
 /** What initialize declares: tools only (McpServer marks its tool list as able to change). */
 export const SERVER_CAPABILITIES = Object.freeze({ tools: Object.freeze({ listChanged: true }) });
 
-/** Each tool as tools/list shows it, plus the scopes it needs and whether it reaches the outside world. */
-export function toolEntries() {
-  const summaries = new Map(listToolSummaries().map((s) => [s.name, s]));
-  return listTools().map((tool) => ({
-    ...listingOf(tool),
-    scopes: [...tool.scopes],
-    external_effect: summaries.get(tool.name)!.externalEffect,
-  }));
+/** How the MCP server describes itself: its identity and each tool as tools/list shows it, with its scopes and effect. */
+export interface ServerDescription {
+  readonly serverInfo: { readonly name: string; readonly title: string; readonly version: string; readonly description: string };
+  readonly provider: { readonly name: string; readonly url: string };
+  readonly tools: readonly object[];
 }
 
 function authentication(config: DiscoveryConfig) {
@@ -45,7 +40,8 @@ function authentication(config: DiscoveryConfig) {
   };
 }
 
-export function mcpDiscoveryDocument(config: DiscoveryConfig) {
+export function mcpDiscoveryDocument(config: DiscoveryConfig, server: ServerDescription) {
+  const { serverInfo: SERVER_INFO, provider: PROVIDER } = server;
   return {
     name: SERVER_INFO.name,
     title: SERVER_INFO.title,
@@ -56,23 +52,24 @@ export function mcpDiscoveryDocument(config: DiscoveryConfig) {
     transport: { type: 'streamable-http', url: config.mcpUrl },
     authentication: authentication(config),
     capabilities: SERVER_CAPABILITIES,
-    tools: toolEntries(),
+    tools: server.tools,
   };
 }
 
 /** A reverse-DNS server name from the public host (`mcp.example.com` → `com.example.mcp/kaicalls`). */
-function registryName(publicUrl: string): string {
-  return `${new URL(publicUrl).hostname.split('.').reverse().join('.')}/${SERVER_INFO.name}`;
+function registryName(publicUrl: string, serverName: string): string {
+  return `${new URL(publicUrl).hostname.split('.').reverse().join('.')}/${serverName}`;
 }
 
 /**
  * The server card (SEP-2127 shape: name, version, description, remotes) with the same server,
  * provider, authentication, capability and tool details as mcp.json.
  */
-export function serverCard(config: DiscoveryConfig) {
+export function serverCard(config: DiscoveryConfig, server: ServerDescription) {
+  const { serverInfo: SERVER_INFO, provider: PROVIDER } = server;
   return {
     $schema: 'https://static.modelcontextprotocol.io/schemas/v1/server-card.schema.json',
-    name: registryName(config.publicUrl),
+    name: registryName(config.publicUrl, SERVER_INFO.name),
     title: SERVER_INFO.title,
     version: SERVER_INFO.version,
     description: SERVER_INFO.description,
@@ -83,6 +80,6 @@ export function serverCard(config: DiscoveryConfig) {
     transport: { type: 'streamable-http', url: config.mcpUrl },
     authentication: authentication(config),
     capabilities: SERVER_CAPABILITIES,
-    tools: toolEntries(),
+    tools: server.tools,
   };
 }

@@ -4,17 +4,17 @@
 import type { Middleware } from 'koa';
 import { openCors } from '../authz/cors.js';
 import type { Config } from '../shared/config.js';
-import { mcpDiscoveryDocument, serverCard } from './mcp-discovery.js';
+import { mcpDiscoveryDocument, serverCard, type ServerDescription } from './mcp-discovery.js';
 import { PRM_PATH, protectedResourceMetadata } from './protected-resource.js';
 
-export function resourceDocuments(config: Pick<Config, 'publicUrl' | 'mcpUrl' | 'issuer' | 'anonymousDiscovery'>): Middleware {
+export function resourceDocuments(config: Pick<Config, 'publicUrl' | 'mcpUrl' | 'issuer' | 'anonymousDiscovery'>, server: ServerDescription): Middleware {
   const prm = JSON.stringify(protectedResourceMetadata(config));
   // Computed once: they only change with a deploy.
   const documents = new Map<string, string>([
     [`${PRM_PATH}${new URL(config.mcpUrl).pathname}`, prm],
     [PRM_PATH, prm],
-    ['/.well-known/mcp.json', JSON.stringify(mcpDiscoveryDocument(config))],
-    ['/.well-known/mcp/server-card.json', JSON.stringify(serverCard(config))],
+    ['/.well-known/mcp.json', JSON.stringify(mcpDiscoveryDocument(config, server))],
+    ['/.well-known/mcp/server-card.json', JSON.stringify(serverCard(config, server))],
   ]);
   const cors = openCors('GET, HEAD, OPTIONS');
 

@@ -1,7 +1,4 @@
-// The governed update broker, approvals, agent configuration history, and the actor/authority model;
-// and the broker's own tool, request_kaicalls_update.
-import type { AnyTool } from '../../resource/framework/tool.js';
-import { requestKaicallsUpdate } from '../../resource/tools/updates/request_kaicalls_update.js';
+// The governed update broker, approvals, agent configuration history, and the actor/authority model.
 
 export { createUpdateBroker, decideApproval, type UpdateBroker, type UpdateRequest, type BrokerOutcome, type BrokerStatus, type UpdatePlan, type AppliedChange, type DecideApprovalInput, type ApprovalView } from './broker.service.js';
 export { createAgentConfigService, type AgentConfigService } from './agent-config.service.js';
@@ -10,5 +7,3 @@ export { AuthorityEnvelopeSchema, verifyAuthority, requireAdmin, actingRole, act
 export { editRulesSection, sectionKey, DEFAULT_SECTION_TITLE, type RulesMode, type RulesSectionEdit } from './business-rules.js';
 export { auditActor, actorLabel, actorFromCredential, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
 export type { AgentConfig, AgentVersion, AgentChange, Approval } from './updates.repository.js';
-
-export const UPDATE_TOOLS: readonly AnyTool[] = [requestKaicallsUpdate];

@@ -3,6 +3,7 @@
 // cannot disagree.
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolRegistry } from './registry.js';
 import { inputSchemaOf, outputSchemaOf, type AnyTool } from './tool.js';
 
 export type ToolListing = McpTool;
@@ -39,4 +40,13 @@ function advertisedOutputSchema(tool: AnyTool): ToolListing['outputSchema'] {
     then: { required: fields },
     else: { required: ['error', 'error_code'] },
   };
+}
+
+/** Each tool as tools/list shows it, plus the scopes it needs and whether it reaches the outside world (the discovery documents' entries). */
+export function discoveryEntries(tools: ToolRegistry) {
+  return tools.list().map((tool) => ({
+    ...listingOf(tool),
+    scopes: [...tool.scopes],
+    external_effect: tool.externalEffect,
+  }));
 }

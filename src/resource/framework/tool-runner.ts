@@ -8,6 +8,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
 import type { Domain } from '../../domain/index.js';
+import type { ToolRegistry } from './registry.js';
 import type { Db } from '../../shared/db.js';
 import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
@@ -25,10 +26,12 @@ export interface ToolRunnerDeps {
   db: Db;
   log: Logger;
   domain: Domain;
+  /** The registry of the surface this runner serves (a tool may describe its siblings). */
+  tools: ToolRegistry;
 }
 
 export function createToolRunner(deps: ToolRunnerDeps) {
-  const { db, log, domain } = deps;
+  const { db, log, domain, tools } = deps;
 
   const audit = async (credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) => {
     try {
@@ -72,7 +75,7 @@ export function createToolRunner(deps: ToolRunnerDeps) {
       }
 
       try {
-        const base = { businessId: credential.businessId, credential, domain, peer };
+        const base = { businessId: credential.businessId, credential, domain, tools, peer };
         if (tool.mode === 'effect') {
           // The tool's services commit their own records around the effect; the audit row follows.
           const output = await tool.run(args, { ...base, db } as Parameters<AnyTool['run']>[1]);

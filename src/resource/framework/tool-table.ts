@@ -1,15 +1,15 @@
 // The README's tool table, generated from the registry (`npm run docs:tools` rewrites it; a test
 // fails when it is stale), so the documentation cannot drift from tools/list.
-import { listToolSummaries, listTools } from '../tools/registry.js';
+import type { ToolRegistry } from './registry.js';
 
 export const TABLE_START = '<!-- tools:start -->';
 export const TABLE_END = '<!-- tools:end -->';
 
 const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
-export function renderToolTable(): string {
-  const kinds = new Map(listTools().map((t) => [t.name, t.annotations.readOnlyHint ? 'read-only' : 'write']));
-  const rows = listToolSummaries().map(
+export function renderToolTable(tools: ToolRegistry): string {
+  const kinds = new Map(tools.list().map((t) => [t.name, t.annotations.readOnlyHint ? 'read-only' : 'write']));
+  const rows = tools.summaries().map(
     (t) =>
       `| \`${t.name}\` | ${cell(t.description)} | ${t.scopes.map((s) => `\`${s}\``).join(', ')} | ${kinds.get(t.name)}${t.externalEffect ? ', external effect' : ''} |`,
   );
@@ -17,9 +17,9 @@ export function renderToolTable(): string {
 }
 
 /** `readme` with the text between the markers replaced by the current table. */
-export function withToolTable(readme: string): string {
+export function withToolTable(readme: string, tools: ToolRegistry): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END} section`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${renderToolTable()}\n${readme.slice(end)}`;
+  return `${readme.slice(0, start + TABLE_START.length)}\n${renderToolTable(tools)}\n${readme.slice(end)}`;
 }

@@ -8,6 +8,7 @@ import type { Db, TenantTx } from '../../shared/db.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Credential } from '../auth/credentials.js';
 import type { Domain } from '../../domain/index.js';
+import type { ToolRegistry } from './registry.js';
 
 /** The connected client, for server-to-client requests during a call (MCP elicitation). */
 export interface ToolPeer {
@@ -21,6 +22,8 @@ interface BaseContext {
   readonly credential: Credential;
   /** The domain core, built once in createApp: every rule a tool applies lives there. */
   readonly domain: Domain;
+  /** The registry of the surface the tool is called on. */
+  readonly tools: ToolRegistry;
   readonly peer: ToolPeer;
 }
 

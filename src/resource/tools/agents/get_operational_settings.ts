@@ -102,10 +102,8 @@ export const getOperationalSettings = defineTool({
     const setup = createOperationalSettingsRepository(ctx.tx);
     const links = await setup.links(ctx.businessId);
     const agentRows = await setup.agents(ctx.businessId, MAX_AGENTS);
-    // The registry lists this tool, so it is loaded when first needed rather than imported at the
-    // top: a static import would make the registry and this module import each other.
-    const { listTools } = await import('../registry.js');
-    const setupTools = listTools()
+    const setupTools = ctx.tools
+      .list()
       .filter(isSetupTool)
       .map((t) => ({ name: t.name, title: t.title, description: t.description, scopes: [...t.scopes], usable: canUse(t, ctx.credential.scopes) }));
 
