@@ -48,6 +48,7 @@ export interface AppOptions {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const IDLE_SWEEP_MS = 50;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config);
@@ -64,7 +65,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   koa.silent = true;
   koa.use(requestLogger(log));
   koa.use(errorMapper(log));
-  const health = healthRouter(db);
+  // Set at the start of stop(): from then on this node tells load balancers and clients to go elsewhere.
+  let draining = false;
+  const health = healthRouter(db, () => draining);
   koa.use(health.routes()).use(health.allowedMethods());
 
   const domain = createDomain({ db, config, log, providers: (onCallEvent) => createProviders(config, log, onCallEvent) });
@@ -100,6 +103,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let server: http.Server | undefined;
   let stopping: Promise<void> | undefined;
+  /** Responses under way, so that a drain can still mark the ones whose headers are not out yet. */
+  const inFlight = new Set<http.ServerResponse>();
 
   return {
     config,
@@ -112,7 +117,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs,
     listen() {
       return new Promise((resolve, reject) => {
-        server = http.createServer(koa.callback());
+        const handle = koa.callback();
+        server = http.createServer((req, res) => {
+          // While draining, every response closes its connection, so keep-alive clients move to
+          // another node after the answer instead of being cut mid-request at the end of the grace.
+          if (draining) res.setHeader('Connection', 'close');
+          else {
+            inFlight.add(res);
+            res.once('close', () => inFlight.delete(res));
+          }
+          void handle(req, res);
+        });
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server!.address() as AddressInfo;
@@ -122,14 +137,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     stop() {
       stopping ??= (async () => {
+        draining = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
         // Open MCP event streams never finish on their own: end them so their clients reconnect
         // (to another node) while requests in flight complete.
         resource.drain();
         if (server) {
+          // close() stops accepting and closes the connections that are idle now. A connection whose
+          // answer went out before the drain began becomes idle only when that answer is done, so idle
+          // ones are closed again until none is left; a request in flight is never cut before the grace.
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-          server.closeIdleConnections();
+          const sweep = setInterval(() => server!.closeIdleConnections(), IDLE_SWEEP_MS);
           const timer = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
           await closed;
+          clearInterval(sweep);
           clearTimeout(timer);
         }
         authz.stop();

@@ -5,7 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoIfEmpty, type DemoCredentials } from '../src/cli/demo-data.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { connectClient } from './helpers/mcp.js';
+import { callToolWith, connectClient, type Structured } from './helpers/mcp.js';
 
 // The catalog of shared/spec/tools.md, in its order.
 const READ_TOOLS = [
@@ -21,18 +21,16 @@ let t: TestApp;
 let demo: DemoCredentials;
 let client: Client;
 
-type Structured = Record<string, any>;
-
+/** A call that must succeed: the failure names the tool and its error text. */
 async function call(name: string, args: Record<string, unknown> = {}): Promise<Structured> {
-  const result = await client.callTool({ name, arguments: args });
-  expect({ tool: name, isError: result.isError ?? false, text: result.isError ? (result.content as { text: string }[])[0]?.text : undefined }).toEqual({
+  const answer = await callToolWith(client, name, args);
+  expect({ tool: name, isError: answer.isError, text: answer.isError ? answer.text : undefined }).toEqual({
     tool: name,
     isError: false,
     text: undefined,
   });
-  const structured = result.structuredContent as Structured;
-  expect(structured.success).toBe(true);
-  return structured;
+  expect(answer.structured.success).toBe(true);
+  return answer.structured;
 }
 
 beforeAll(async () => {

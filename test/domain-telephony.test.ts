@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createComplianceRepository } from '../src/domain/compliance/index.js';
 import { simulatorRecordingsRouter } from '../src/providers/simulator/recordings.js';
 import { SIMULATOR_TEST_NUMBERS } from '../src/providers/simulator/simulator.js';
-import type { CallView, TelephonyProvider } from '../src/providers/telephony.js';
+import type { Call as CallView } from '../src/domain/calls/calls.types.js';
+import type { TelephonyProvider } from '../src/providers/telephony.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, eventually, keyActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';
 

@@ -7,16 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../src/authz/api-keys.js';
 import { checkContactHours, parseE164, recipientTimeZones } from '../src/domain/compliance/index.js';
 import { findTool } from '../src/resource/tools/registry.js';
-import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { SCOPES } from '../src/scopes/index.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { createTenant, eventually, type Tenant } from './helpers/domain-fixtures.js';
-import { ACCEPT_BOTH, callTool as callToolMessage, connectClient, initialize, post } from './helpers/mcp.js';
+import { ACCEPT_BOTH, advertisedOutputSchemas, callChecked, callTool as callToolMessage, connectClient, initialize, post } from './helpers/mcp.js';
 
 const SMS_PER_MINUTE = 3;
 const ANSWERS = '+14155550123';
@@ -30,32 +28,12 @@ let other: Tenant;
 let busy: Tenant;
 const keys = { owner: '', member: '', readOnly: '', busyOwner: '' };
 let client: Client;
-const outputSchemas = new Map<string, object>();
-const validator = new AjvJsonSchemaValidator();
-
-type Structured = Record<string, any>;
-interface Result {
-  isError: boolean;
-  structured: Structured;
-  text: string;
-}
+let outputSchemas: ReadonlyMap<string, object>;
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** Calls a tool and checks every answer (failures too) against the advertised output schema. */
-async function call(c: Client, name: string, args: Record<string, unknown> = {}): Promise<Result> {
-  const result = await c.callTool({ name, arguments: args }, undefined, { timeout: 30_000 });
-  const text = (result.content as { type: string; text: string }[])[0]!.text;
-  const structured = result.structuredContent as Structured;
-  if (structured === undefined) return { isError: Boolean(result.isError), structured: {}, text };
-  const check = validator.getValidator(outputSchemas.get(name)!)(structured);
-  expect(check.valid, check.errorMessage).toBe(true);
-  if (!result.isError) {
-    expect(outputSchemaOf(findTool(name)!).safeParse(structured).success).toBe(true);
-    expect(structured.success).toBe(true);
-  }
-  return { isError: Boolean(result.isError), structured, text };
-}
+const call = (c: Client, name: string, args: Record<string, unknown> = {}) => callChecked(c, name, args, { outputSchemas, timeout: 30_000 });
 
 const callRowsTo = (businessId: string, to: string) =>
   t.app.db.kysely.selectFrom('calls').select(['id', 'status']).where('business_id', '=', businessId).where('to_number', '=', to).execute();
@@ -117,7 +95,7 @@ beforeAll(async () => {
   keys.readOnly = await newKey(own, own.owner.id, ['agents:read', 'calls:read']);
   keys.busyOwner = await newKey(busy, busy.owner.id);
   ({ client } = await connectClient(t.mcpUrl, { headers: bearer(keys.owner) }));
-  for (const tool of (await client.listTools()).tools) outputSchemas.set(tool.name, tool.outputSchema!);
+  outputSchemas = await advertisedOutputSchemas(client);
 }, 60_000);
 afterAll(async () => {
   await client?.close();

@@ -4,14 +4,12 @@
 // newest first with a stable tie-break and validate their filters, another business's ids read as
 // "not found", scopes are enforced, analytics are computed from the rows, and each call is audited.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTool, listTools } from '../src/resource/tools/registry.js';
-import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { SCOPES } from '../src/scopes/index.js';
 import type { Db } from '../src/shared/db.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
+import { advertisedOutputSchemas, callChecked, callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
 
 const READ_TOOLS = [
   'get_call_recording',
@@ -33,8 +31,7 @@ const MISSING_ID = '4f9e2c1a-8d7b-4c3e-9a1f-0b2c3d4e5f60';
 let t: TestApp;
 let client: Client;
 let key: { key: string; id: string };
-const outputSchemas = new Map<string, object>();
-const validator = new AjvJsonSchemaValidator();
+let outputSchemas: ReadonlyMap<string, object>;
 
 const own = {
   businessId: '',
@@ -48,21 +45,8 @@ const own = {
 };
 const other = { businessId: '', agentId: '', leadId: '', callId: '', voicemailId: '', conversationId: '', messageId: '', campaignId: '' };
 
-type Structured = Record<string, any>;
-
 /** Calls a tool with the SDK client and checks the result against the advertised output schema. */
-async function call(name: string, args: Record<string, unknown> = {}, with_: Client = client): Promise<{ isError: boolean; structured: Structured; text: string }> {
-  const result = await with_.callTool({ name, arguments: args });
-  const structured = result.structuredContent as Structured;
-  const text = (result.content as { type: string; text: string }[])[0]!.text;
-  const advertised = validator.getValidator(outputSchemas.get(name)!)(structured);
-  expect(advertised.valid, advertised.errorMessage).toBe(true);
-  if (!result.isError) {
-    expect(outputSchemaOf(findTool(name)!).safeParse(structured).success).toBe(true);
-    expect(structured.success).toBe(true);
-  }
-  return { isError: Boolean(result.isError), structured, text };
-}
+const call = (name: string, args: Record<string, unknown> = {}, with_: Client = client) => callChecked(with_, name, args, { outputSchemas });
 
 /** A call the SDK refuses before the tool runs (bad arguments): its error text. */
 async function refusal(name: string, args: Record<string, unknown>): Promise<string> {
@@ -285,7 +269,7 @@ beforeAll(async () => {
 
   key = await createKey(db, b, [...SCOPES]);
   ({ client } = await connectClient(t.mcpUrl, { headers: { authorization: `Bearer ${key.key}` } }));
-  for (const tool of (await client.listTools()).tools) outputSchemas.set(tool.name, tool.outputSchema!);
+  outputSchemas = await advertisedOutputSchemas(client);
 }, 60_000);
 
 afterAll(async () => {

@@ -4,19 +4,15 @@
 // its advertised output schema, refuses each kind of bad input naming the field, reads another
 // business's ids as not found, and writes what it says (versions, change history, approvals, audit).
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../src/authz/api-keys.js';
 import { findTool } from '../src/resource/tools/registry.js';
 import { scopesForUpdateRequest } from '../src/resource/tools/updates/request_kaicalls_update.js';
-import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { SCOPES, type Scope } from '../src/scopes/index.js';
 import { AppError } from '../src/shared/errors.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { createTenant, type Tenant } from './helpers/domain-fixtures.js';
-import { callTool, connectClient, mintAccessToken, post } from './helpers/mcp.js';
-
-type Structured = Record<string, any>;
+import { advertisedOutputSchemas, callChecked, callTool, connectClient, mintAccessToken, post, type Structured } from './helpers/mcp.js';
 
 let t: TestApp;
 let a: Tenant;
@@ -24,26 +20,12 @@ let b: Tenant;
 const phones = { owner: '+14155550112', admin: '+14155550111', member: '+14155550113', otherAdmin: '+14155550199' };
 const clients: Record<'owner' | 'admin' | 'member' | 'noNumbers' | 'readOnly', Client> = {} as never;
 const keyIds: Record<string, string> = {};
-const outputSchemas = new Map<string, object>();
-const validator = new AjvJsonSchemaValidator();
+let outputSchemas: ReadonlyMap<string, object>;
 let keyCounter = 0;
 const newKey = () => `key-${Date.now()}-${keyCounter++}`;
 
 /** Calls a tool and checks the result against the advertised output schema (failures included). */
-async function call(who: keyof typeof clients, name: string, args: Record<string, unknown> = {}) {
-  const result = await clients[who].callTool({ name, arguments: args });
-  const text = (result.content as { type: string; text: string }[])[0]!.text;
-  const structured = result.structuredContent as Structured | undefined;
-  if (structured) {
-    const check = validator.getValidator(outputSchemas.get(name)!)(structured);
-    expect(check.valid, check.errorMessage).toBe(true);
-  }
-  if (!result.isError) {
-    expect(outputSchemaOf(findTool(name)!).safeParse(structured).success).toBe(true);
-    expect(structured!.success).toBe(true);
-  }
-  return { isError: Boolean(result.isError), structured: structured ?? {}, text };
-}
+const call = (who: keyof typeof clients, name: string, args: Record<string, unknown> = {}) => callChecked(clients[who], name, args, { outputSchemas });
 
 /** A successful call: isError falsy, schema-valid, success true. */
 async function ok(who: keyof typeof clients, name: string, args: Record<string, unknown> = {}) {
@@ -102,7 +84,7 @@ beforeAll(async () => {
   for (const [who, key] of Object.entries(keys)) {
     clients[who as keyof typeof clients] = (await connectClient(t.mcpUrl, { headers: { authorization: `Bearer ${key}` } })).client;
   }
-  for (const tool of (await clients.owner.listTools()).tools) outputSchemas.set(tool.name, tool.outputSchema!);
+  outputSchemas = await advertisedOutputSchemas(clients.owner);
 });
 
 afterAll(async () => {

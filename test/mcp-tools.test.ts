@@ -2,43 +2,21 @@
 // schemas, lists paginate and filter, another business's ids read as "not found", and every call is
 // audited without secrets.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/scopes/index.js';
-import { findTool } from '../src/resource/tools/registry.js';
 import { maskArguments } from '../src/resource/framework/tool-runner.js';
-import { outputSchemaOf } from '../src/resource/framework/tool.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
+import { advertisedOutputSchemas, callChecked, callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
 
 let t: TestApp;
 let client: Client;
 let key: { key: string; id: string };
 const own = { businessId: '', agents: [] as string[], calls: [] as string[], inProgressCall: '', longCall: '' };
 const other = { businessId: '', agentId: '', callId: '' };
-const outputSchemas = new Map<string, object>();
-// The validator the SDK client itself uses.
-const validator = new AjvJsonSchemaValidator();
-
-type Structured = Record<string, any>;
+let outputSchemas: ReadonlyMap<string, object>;
 
 /** Calls a tool with the SDK client and checks the result against the advertised output schema. */
-async function call(name: string, args: Record<string, unknown> = {}): Promise<{ isError: boolean; structured: Structured; text: string }> {
-  const result = await client.callTool({ name, arguments: args });
-  const structured = result.structuredContent as Structured;
-  const text = (result.content as { type: string; text: string }[])[0]!.text;
-  // Failures too: clients validate every structuredContent against the advertised schema.
-  const advertised = validator.getValidator(outputSchemas.get(name)!)(structured);
-  expect(advertised.valid, advertised.errorMessage).toBe(true);
-  if (!result.isError) {
-    // Both the advertised JSON Schema and the zod schema it was generated from accept the result.
-    const check = validator.getValidator(outputSchemas.get(name)!)(structured);
-    expect(check.valid, check.errorMessage).toBe(true);
-    expect(outputSchemaOf(findTool(name)!).safeParse(structured).success).toBe(true);
-    expect(structured.success).toBe(true);
-  }
-  return { isError: Boolean(result.isError), structured, text };
-}
+const call = (name: string, args: Record<string, unknown> = {}) => callChecked(client, name, args, { outputSchemas });
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -70,7 +48,7 @@ beforeAll(async () => {
 
   key = await createKey(db, own.businessId, [...SCOPES]);
   ({ client } = await connectClient(t.mcpUrl, { headers: { authorization: `Bearer ${key.key}` } }));
-  for (const tool of (await client.listTools()).tools) outputSchemas.set(tool.name, tool.outputSchema!);
+  outputSchemas = await advertisedOutputSchemas(client);
 });
 afterAll(async () => {
   await client?.close();

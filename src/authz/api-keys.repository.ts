@@ -17,11 +17,6 @@ export interface ApiKeyRecord {
   createdAt: Date;
 }
 
-/** The key hash is needed only for the constant-time check after lookup; it never leaves here otherwise. */
-export interface ApiKeyWithHash extends ApiKeyRecord {
-  keyHash: string;
-}
-
 const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   id: row.id,
   businessId: row.business_id,
@@ -73,10 +68,14 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
       return rows.map(toRecord);
     },
 
-    /** System lookup (before the business is known): by hash, through the unique index. */
-    async findByHash(keyHash: string): Promise<ApiKeyWithHash | undefined> {
+    /**
+     * System lookup (before the business is known): by hash, through the unique index. Equality on
+     * the hash is the whole check (api-keys.ts says why no constant-time compare follows); the hash
+     * itself never leaves this module.
+     */
+    async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
       const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-      return row ? { ...toRecord(row), keyHash: row.key_hash } : undefined;
+      return row ? toRecord(row) : undefined;
     },
 
     async findByPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {

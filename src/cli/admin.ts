@@ -7,13 +7,14 @@
 // DATA_DIR, opening it fails with a message saying so and nothing is touched.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { Role } from '../../db/schema.js';
 import { createAccountsRepository } from '../authz/accounts.repository.js';
 import { createApiKeysRepository, type ApiKeyRecord } from '../authz/api-keys.repository.js';
 import { API_KEY_PREFIX, issueApiKey, requireScopes } from '../authz/api-keys.js';
 import { generatePassword, hashPassword } from '../authz/passwords.js';
 import { createAuditRepository } from '../domain/audit/audit.repository.js';
 import { parseE164 } from '../domain/compliance/phone.js';
+import { createMembersService } from '../domain/members/members.service.js';
+import { ROLES } from '../domain/members/members.types.js';
 import { SCOPES, type Scope } from '../scopes/index.js';
 import { KEY_RELOAD_SECONDS, rotateSigningKeys } from '../authz/keys.js';
 import { parseDuration, type Config } from '../shared/config.js';
@@ -40,7 +41,6 @@ interface Command {
   prepare(values: Values, positionals: string[]): ((ctx: CommandContext) => Promise<void>) | null;
 }
 
-const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const DISPLAY_PREFIX = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{8}$`);
 const MAX_KEY_LIFETIME_SECONDS = 5 * 365 * 86_400;
@@ -277,32 +277,22 @@ const COMMANDS: Command[] = [
     prepare(values) {
       const slug = requireBusinessSlug(str(values, 'business')!);
       const email = requireEmail(str(values, 'email')!);
-      const role = str(values, 'role')!;
-      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
+      const given = str(values, 'role')!;
+      const role = ROLES.find((r) => r === given);
+      if (!role) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(given)}`);
       return async ({ db, out }) => {
         const business = await findBusiness(db, slug);
-        const accounts = createAccountsRepository(db.kysely);
-        const user = await accounts.findUserByEmail(email);
+        const user = await createAccountsRepository(db.kysely).findUserByEmail(email);
         if (!user) throw new AppError('not_found', `unknown user ${email} (create one with: user create --email ${email})`);
-        const previous = await accounts.roleOf(user.id, business.id);
-        if (previous === role) {
-          out(`${email} is already ${role} of ${slug}.`);
-          return;
-        }
-        await db.kysely.transaction().execute(async (tx) => {
-          const members = createAccountsRepository(tx);
-          const owners = await members.lockOwners(business.id);
-          if (role !== 'owner' && owners.length === 1 && owners[0] === user.id) {
-            // A business without an owner has nobody who may manage its members and keys.
-            throw new AppError('conflict', `${email} is the only owner of ${slug}: make another member owner first, then change this role.`);
-          }
-          await members.upsertMembership(business.id, user.id, role as Role);
-          await createAuditRepository(tx).append({
-            businessId: business.id, actorKind: 'system', actorId: CLI_ACTOR, action: 'membership.changed', outcome: 'success',
-            details: { user_id: user.id, role, previous_role: previous ?? null },
-          });
+        // The members service keeps the rule that a business keeps at least one owner.
+        const { previous, changed } = await createMembersService({ db }).setRole({
+          business: { id: business.id, slug },
+          user: { id: user.id, email },
+          role,
+          actor: { kind: 'system', name: CLI_ACTOR },
         });
-        out(previous ? `Changed ${email}'s role in ${slug} from ${previous} to ${role}.` : `Added ${email} to ${slug} as ${role}.`);
+        if (!changed) out(`${email} is already ${role} of ${slug}.`);
+        else out(previous ? `Changed ${email}'s role in ${slug} from ${previous} to ${role}.` : `Added ${email} to ${slug} as ${role}.`);
       };
     },
   },

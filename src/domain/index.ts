@@ -5,10 +5,17 @@ import type { CallEventSink, SmsProvider, TelephonyProvider } from '../providers
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import type { Logger } from '../shared/log.js';
+import { createAnalyticsService, type AnalyticsService } from './analytics/analytics.service.js';
 import { createCallService, type CallService } from './calls/calls.service.js';
 import { createCampaignService, type CampaignService } from './campaigns/campaigns.service.js';
 import { createOutboundGates, type OutboundGates } from './compliance/compliance.service.js';
+import { createAgentsService, type AgentsService } from './agents/agents.service.js';
+import { createBusinessService, type BusinessService } from './business/business.service.js';
 import { createIdempotencyService, type IdempotencyService } from './idempotency/idempotency.service.js';
+import { createLeadsService, type LeadsService } from './leads/leads.service.js';
+import { createMembersService, type MembersService } from './members/members.service.js';
+import { createSettingsService, type SettingsService } from './settings/settings.service.js';
+import { createVoicemailsService, type VoicemailsService } from './voicemails/voicemails.service.js';
 import { createSmsService, type SmsService } from './sms/sms.service.js';
 import { createAgentConfigService, type AgentConfigService } from './updates/agent-config.service.js';
 import { createUpdateBroker, type UpdateBroker } from './updates/broker.service.js';
@@ -32,10 +39,21 @@ export interface Domain {
   readonly calls: CallService;
   readonly sms: SmsService;
   readonly campaigns: CampaignService;
+  /** The dashboard summary over a recent window. */
+  readonly analytics: AnalyticsService;
   /** The governed update broker and its approvals. */
   readonly broker: UpdateBroker;
   readonly agentConfig: AgentConfigService;
   readonly idempotency: IdempotencyService;
+  readonly leads: LeadsService;
+  /** Staff alerts and textable links. */
+  readonly settings: SettingsService;
+  /** Agent reads and the operational setup around them (changes go through the broker). */
+  readonly agents: AgentsService;
+  readonly business: BusinessService;
+  readonly voicemails: VoicemailsService;
+  /** Membership changes; a business keeps at least one owner. */
+  readonly members: MembersService;
   readonly providers: { readonly telephony: TelephonyProvider; readonly sms: SmsProvider };
   /** Stops the providers; the calls they were still carrying are recorded as failed. */
   stop(): Promise<void>;
@@ -52,9 +70,16 @@ export function createDomain(deps: DomainDeps): Domain {
   calls = createCallService({ db, provider: providers.telephony, gates, log, clock });
   const sms = createSmsService({ db, provider: providers.sms, gates, log, clock });
   const campaigns = createCampaignService({ db, calls, log, clock });
+  const analytics = createAnalyticsService({ clock });
   const broker = createUpdateBroker({ db });
   const agentConfig = createAgentConfigService({ db, broker });
   const idempotency = createIdempotencyService({ db, ttlSeconds: config.idempotencyTtlSeconds });
+  const leads = createLeadsService({ db });
+  const settings = createSettingsService();
+  const agents = createAgentsService();
+  const business = createBusinessService();
+  const voicemails = createVoicemailsService();
+  const members = createMembersService({ db });
 
   let stopped: Promise<void> | undefined;
   const callService = calls;
@@ -65,9 +90,16 @@ export function createDomain(deps: DomainDeps): Domain {
     calls: callService,
     sms,
     campaigns,
+    analytics,
     broker,
     agentConfig,
     idempotency,
+    leads,
+    settings,
+    agents,
+    business,
+    voicemails,
+    members,
     providers,
     stop() {
       stopped ??= (async () => {

@@ -1,44 +1,10 @@
-// The telephony and SMS provider boundary, and the domain shapes of calls and messages. A provider
-// is the one true external system here: everything on our side of these interfaces is real code
-// against the real database; the simulator stands in on the other side.
-import type { CallStatus, Direction } from '../../db/schema.js';
-
-export type { CallStatus, Direction };
+// The telephony and SMS provider boundary: what a provider is asked and what it reports, nothing
+// more. A provider is the one true external system here: everything on our side of these interfaces
+// is real code against the real database; the simulator stands in on the other side. The domain
+// imports these types (calls.service, sms.service), so this file imports nothing of the domain.
 
 /** Statuses a provider reports after it accepted a call. */
 export type ProviderCallStatus = 'ringing' | 'in-progress' | 'completed' | 'no-answer' | 'busy' | 'failed';
-export type TerminalCallStatus = 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled';
-
-export const IN_FLIGHT_STATUSES = ['queued', 'ringing', 'in-progress'] as const satisfies readonly CallStatus[];
-export const TERMINAL_STATUSES = ['completed', 'no-answer', 'busy', 'failed', 'canceled'] as const satisfies readonly CallStatus[];
-
-export interface CallView {
-  id: string;
-  businessId: string;
-  agentId: string | null;
-  leadId: string | null;
-  campaignId: string | null;
-  direction: Direction;
-  status: CallStatus;
-  to: string;
-  from: string;
-  durationSeconds: number | null;
-  summary: string | null;
-  transcript: string | null;
-  recordingUrl: string | null;
-  outcome: string | null;
-  failureReason: string | null;
-  provider: string | null;
-  providerCallId: string | null;
-  context: string | null;
-  firstMessage: string | null;
-  scheduledAt: Date | null;
-  dialedAt: Date | null;
-  startedAt: Date | null;
-  endedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 export interface DialRequest {
   businessId: string;
@@ -99,24 +65,4 @@ export interface SmsProvider {
   readonly name: string;
   /** Hands a message to the carrier; resolves with the provider's id, rejects when refused. */
   send(request: SmsSendRequest): Promise<{ providerMessageId: string }>;
-}
-
-export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
-export type SmsStatus = (typeof SMS_STATUSES)[number];
-
-export interface SmsView {
-  id: string;
-  businessId: string;
-  conversationId: string;
-  agentId: string | null;
-  leadId: string | null;
-  direction: Direction;
-  from: string;
-  to: string;
-  body: string;
-  status: SmsStatus;
-  failureReason: string | null;
-  provider: string | null;
-  providerMessageId: string | null;
-  createdAt: Date;
 }

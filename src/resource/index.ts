@@ -12,7 +12,7 @@ import { CONFORMANCE_TOOL_SCOPES, createConformanceServerFactory } from './confo
 import { createCredentialResolver } from './auth/credentials.js';
 import { mcpEndpoint, type McpSurface } from './http/mcp-endpoint.js';
 import { createToolServerFactory } from './framework/mcp-server.js';
-import type { ToolRegistry } from './framework/registry.js';
+import type { ToolRegistry } from './framework/tool.js';
 import { PROVIDER, SERVER_INFO } from './framework/server-info.js';
 import { discoveryEntries } from './framework/tool-listing.js';
 import { createOriginPolicy } from './http/origin-policy.js';

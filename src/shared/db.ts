@@ -10,6 +10,7 @@ import type { Database } from '../../db/schema.js';
 import { APP_ROLE } from '../../db/migrations/2026-11-21-001-initial.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { isUuid } from './ids.js';
 import { MAX_PREPARED_STATEMENTS, withPreparedStatements } from './prepared-statements.js';
 
 declare const tenantUnitOfWork: unique symbol;
@@ -37,8 +38,8 @@ export interface Db {
   close(): Promise<void>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+// Re-exported for the domain services that still import it from here; new code imports ./ids.js.
+export { isUuid } from './ids.js';
 
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';

@@ -1,12 +1,12 @@
-// Liveness and readiness. Readiness means this node can serve: the database answers and its
-// schema is the one this code expects.
+// Liveness and readiness. Readiness means this node can serve: it is not shutting down, the database
+// answers and its schema is the one this code expects.
 import Router from '@koa/router';
 import { pendingMigrations } from '../../db/migrate.js';
 import type { Db } from './db.js';
 
 const READY_TIMEOUT_MS = 2000;
 
-export function healthRouter(db: Db): Router {
+export function healthRouter(db: Db, isDraining: () => boolean = () => false): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -14,6 +14,11 @@ export function healthRouter(db: Db): Router {
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
+    if (isDraining()) {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: 'shutting down' };
+      return;
+    }
     try {
       const pending = await withTimeout(pendingMigrations(db.kysely), READY_TIMEOUT_MS);
       if (pending.length > 0) {

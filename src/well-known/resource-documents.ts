@@ -2,7 +2,7 @@
 // (interop.md 2), mcp.json and the server card. All are public and CORS-open: browser clients
 // (MCP Inspector) fetch them directly (interop.md 6).
 import type { Middleware } from 'koa';
-import { openCors } from '../authz/cors.js';
+import { openCors } from '../shared/cors.js';
 import type { Config } from '../shared/config.js';
 import { mcpDiscoveryDocument, serverCard, type ServerDescription } from './mcp-discovery.js';
 import { PRM_PATH, protectedResourceMetadata } from './protected-resource.js';

@@ -1,6 +1,7 @@
 // Businesses with staff, agents, numbers, leads and API keys, written as system work (the owner
-// connection), for the domain service tests (test/domain-*.test.ts).
-import { createHash, randomBytes } from 'node:crypto';
+// connection, through the one builder in ./fixtures.ts), for the domain service tests
+// (test/domain-*.test.ts) and the MCP tool tests that need a whole staffed business.
+import { randomBytes } from 'node:crypto';
 import type { Role } from '../../db/schema.js';
 import { createDomain, type Domain } from '../../src/domain/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/index.js';
@@ -12,6 +13,7 @@ import { loadConfig, type Config } from '../../src/shared/config.js';
 import type { Db } from '../../src/shared/db.js';
 import { createLogger } from '../../src/shared/log.js';
 import type { Actor } from '../../src/domain/audit/actor.js';
+import { insertAgent, insertApiKey, insertBusiness, insertMember } from './fixtures.js';
 
 let numberCounter = 0;
 /** A fresh valid New York number for one of our lines (phone_numbers.e164 is unique). */
@@ -31,46 +33,24 @@ export interface Tenant {
 }
 
 export async function createTenant(db: Db, slug: string, options: { timezone?: string } = {}): Promise<Tenant> {
-  const k = db.kysely;
   const suffix = randomBytes(3).toString('hex');
-  const business = await k
-    .insertInto('businesses')
-    .values({ name: `Business ${slug}`, slug: `${slug}-${suffix}`, timezone: options.timezone ?? 'America/New_York', phone: nextLineNumber() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const person = async (role: Role) => {
-    const email = `${role}-${slug}-${suffix}@example.com`;
-    const user = await k.insertInto('users').values({ email, password_hash: null, name: `${role} of ${slug}` }).returning('id').executeTakeFirstOrThrow();
-    await k.insertInto('memberships').values({ business_id: business.id, user_id: user.id, role }).execute();
-    return { id: user.id, email };
-  };
+  const business = await insertBusiness(db, { name: `Business ${slug}`, slug: `${slug}-${suffix}`, timezone: options.timezone ?? 'America/New_York', phone: nextLineNumber() });
+  const person = (role: Role) => insertMember(db, business.id, { email: `${role}-${slug}-${suffix}@example.com`, role, name: `${role} of ${slug}` });
   const owner = await person('owner');
   const admin = await person('admin');
   const member = await person('member');
-  const agent = await k
-    .insertInto('agents')
-    .values({ business_id: business.id, name: `${slug} receptionist`, voice: 'alloy', model: 'gpt-4o', first_message: 'Hello from the front desk.', inbound_prompt: 'You are a friendly receptionist.' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
   const agentNumber = nextLineNumber();
-  await k.insertInto('phone_numbers').values({ business_id: business.id, agent_id: agent.id, e164: agentNumber, label: 'main' }).execute();
+  const agent = await insertAgent(db, business.id, {
+    name: `${slug} receptionist`,
+    model: 'gpt-4o',
+    firstMessage: 'Hello from the front desk.',
+    inboundPrompt: 'You are a friendly receptionist.',
+    phone: agentNumber,
+    phoneLabel: 'main',
+  });
   const leadPhone = '+14155550123';
-  const lead = await k.insertInto('leads').values({ business_id: business.id, name: 'Pat Lead', phone: leadPhone }).returning('id').executeTakeFirstOrThrow();
-  const key = async (createdBy: string | null, name: string) =>
-    (
-      await k
-        .insertInto('api_keys')
-        .values({
-          business_id: business.id,
-          name,
-          prefix: `kc_live_${randomBytes(6).toString('hex')}`,
-          key_hash: createHash('sha256').update(randomBytes(16)).digest('hex'),
-          scopes: [...SCOPES],
-          created_by: createdBy,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const lead = await db.kysely.insertInto('leads').values({ business_id: business.id, name: 'Pat Lead', phone: leadPhone }).returning('id').executeTakeFirstOrThrow();
+  const key = async (createdBy: string | null, name: string) => (await insertApiKey(db, business.id, { name, scopes: SCOPES, createdBy })).id;
   return {
     businessId: business.id,
     owner,

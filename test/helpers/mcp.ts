@@ -5,23 +5,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { expect } from 'vitest';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { issueApiKey } from '../../src/authz/api-keys.js';
-import { createAccountsRepository } from '../../src/authz/accounts.repository.js';
 import { createGrantsRepository } from '../../src/authz/grants.repository.js';
 import { loadKeyMaterial } from '../../src/authz/keys.js';
+import { outputSchemaOf } from '../../src/resource/framework/tool.js';
+import { findTool } from '../../src/resource/tools/registry.js';
 import type { Db } from '../../src/shared/db.js';
 import type { CallStatus, Direction } from '../../db/schema.js';
+import { insertAgent, insertApiKey, insertBusiness, insertMember } from './fixtures.js';
 
 // ── Tenant data ─────────────────────────────────────────────────────────────────────────────────
 
 export async function createBusiness(db: Db, name = 'Test Business'): Promise<{ id: string; name: string }> {
-  const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${randomBytes(4).toString('hex')}`;
-  return db.kysely
-    .insertInto('businesses')
-    .values({ name, slug, timezone: 'America/Chicago', phone: '+13125550100' })
-    .returning(['id', 'name'])
-    .executeTakeFirstOrThrow();
+  return insertBusiness(db, { name, timezone: 'America/Chicago', phone: '+13125550100' });
 }
 
 export async function createAgent(
@@ -29,22 +28,7 @@ export async function createAgent(
   businessId: string,
   values: { name: string; phone?: string; createdAt?: Date; status?: 'active' | 'paused' | 'draft' },
 ): Promise<{ id: string }> {
-  const agent = await db.kysely
-    .insertInto('agents')
-    .values({
-      business_id: businessId,
-      name: values.name,
-      voice: 'alloy',
-      model: 'gpt-4o-mini',
-      status: values.status ?? 'active',
-      ...(values.createdAt ? { created_at: values.createdAt } : {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (values.phone) {
-    await db.kysely.insertInto('phone_numbers').values({ business_id: businessId, agent_id: agent.id, e164: values.phone }).execute();
-  }
-  return agent;
+  return insertAgent(db, businessId, values);
 }
 
 export async function createCall(
@@ -86,8 +70,7 @@ export async function createCall(
 }
 
 export async function createKey(db: Db, businessId: string, scopes: string[], options: { expiresAt?: Date } = {}): Promise<{ key: string; id: string }> {
-  const { key, record } = await issueApiKey(db.kysely, { businessId, name: `test-${randomBytes(3).toString('hex')}`, scopes, expiresAt: options.expiresAt ?? null });
-  return { key, id: record.id };
+  return insertApiKey(db, businessId, { scopes, expiresAt: options.expiresAt ?? null });
 }
 
 // ── Access tokens ───────────────────────────────────────────────────────────────────────────────
@@ -114,9 +97,7 @@ export interface TokenOptions {
  * to it. The resource server refuses tokens whose grant is revoked or whose user left the business.
  */
 export async function createGrant(db: Db, businessId: string, options: { clientId?: string; scopes?: string[] } = {}): Promise<{ grantId: string; userId: string }> {
-  const accounts = createAccountsRepository(db.kysely);
-  const user = await accounts.createUser({ email: `member-${randomBytes(4).toString('hex')}@example.com`, passwordHash: null });
-  await accounts.upsertMembership(businessId, user.id, 'member');
+  const user = await insertMember(db, businessId, { email: `member-${randomBytes(4).toString('hex')}@example.com`, role: 'member' });
   const grantId = randomBytes(16).toString('base64url');
   await createGrantsRepository(db.kysely).insert({
     grantId,
@@ -223,4 +204,60 @@ export async function connectClient(
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers ?? {} } });
   await client.connect(transport);
   return { client, transport };
+}
+
+// ── Calling a tool ──────────────────────────────────────────────────────────────────────────────
+
+export type Structured = Record<string, any>;
+
+/** A tool's answer as the tests read it. */
+export interface ToolAnswer {
+  isError: boolean;
+  /** structuredContent, or `{}` when the answer has none. */
+  structured: Structured;
+  /** The first text content block. */
+  text: string;
+}
+
+/** Calls a tool with the SDK client and returns its answer unchecked. */
+export async function callToolWith(client: Client, name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<ToolAnswer> {
+  const result = await client.callTool({ name, arguments: args }, undefined, options);
+  return {
+    isError: Boolean(result.isError),
+    structured: (result.structuredContent as Structured | undefined) ?? {},
+    text: (result.content as { type: string; text?: string }[])[0]?.text ?? '',
+  };
+}
+
+/** Each tool's output schema as the server advertises it in tools/list, which is what clients validate against. */
+export async function advertisedOutputSchemas(client: Client): Promise<Map<string, object>> {
+  return new Map((await client.listTools()).tools.map((tool) => [tool.name, tool.outputSchema!]));
+}
+
+// The validator the SDK client itself uses.
+const validator = new AjvJsonSchemaValidator();
+
+/**
+ * Calls a tool with the SDK client and checks the answer the way a strict client would: every
+ * answer, failures too, carries structuredContent that the advertised output schema accepts (clients
+ * validate each one); a success is also accepted by the zod schema the advertised one was generated
+ * from and says `success: true` — the SDK turns a broken output schema into an `isError` result that
+ * looks like a working call (STYLE.md habit 2).
+ */
+export async function callChecked(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+  options: { outputSchemas: ReadonlyMap<string, object>; timeout?: number },
+): Promise<ToolAnswer> {
+  const result = await client.callTool({ name, arguments: args }, undefined, options.timeout === undefined ? undefined : { timeout: options.timeout });
+  const text = (result.content as { type: string; text: string }[])[0]!.text;
+  const structured = result.structuredContent as Structured | undefined;
+  const advertised = validator.getValidator(options.outputSchemas.get(name)!)(structured);
+  expect(advertised.valid, advertised.errorMessage).toBe(true);
+  if (!result.isError) {
+    expect(outputSchemaOf(findTool(name)!).safeParse(structured).success).toBe(true);
+    expect(structured!.success).toBe(true);
+  }
+  return { isError: Boolean(result.isError), structured: structured ?? {}, text };
 }

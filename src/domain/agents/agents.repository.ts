@@ -1,23 +1,13 @@
-// Agents as the read tools list them, each with the phone line assigned to it.
+// Agents as the read tools see them: each with its live voice, model and greeting, and the phone
+// line assigned to it.
 import { sql } from 'kysely';
-import type { AgentStatus } from '../../../db/schema.js';
 import type { TenantTx } from '../../shared/db.js';
+import type { AgentRecord } from './agents.types.js';
 
 /** An agent's phone number (its first, when it has several), for queries over `agents as a`. */
-export const agentPhoneNumber = sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
+const agentPhoneNumber = sql<string | null>`(select p.e164 from phone_numbers p where p.business_id = a.business_id and p.agent_id = a.id order by p.created_at, p.id limit 1)`.as(
   'phone_number',
 );
-
-export interface AgentListing {
-  id: string;
-  name: string;
-  status: AgentStatus;
-  voice: string;
-  model: string;
-  /** The agent's first assigned number (E.164), or null. */
-  phoneNumber: string | null;
-  createdAt: Date;
-}
 
 export function createAgentsRepository(tx: TenantTx) {
   return {
@@ -28,7 +18,7 @@ export function createAgentsRepository(tx: TenantTx) {
     },
 
     /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
-    async listPage(businessId: string, page: { limit: number; offset: number }): Promise<AgentListing[]> {
+    async listPage(businessId: string, page: { limit: number; offset: number }): Promise<AgentRecord[]> {
       const rows = await tx
         .selectFrom('agents as a')
         .select([
@@ -37,6 +27,11 @@ export function createAgentsRepository(tx: TenantTx) {
           'a.status',
           'a.voice',
           'a.model',
+          'a.language',
+          'a.first_message',
+          'a.max_call_duration_seconds',
+          'a.transfer_settings',
+          'a.config_version',
           'a.created_at',
           agentPhoneNumber,
         ])
@@ -52,7 +47,12 @@ export function createAgentsRepository(tx: TenantTx) {
         status: r.status,
         voice: r.voice,
         model: r.model,
+        language: r.language,
+        greeting: r.first_message,
         phoneNumber: r.phone_number,
+        maxCallDurationSeconds: r.max_call_duration_seconds,
+        transferEnabled: r.transfer_settings?.enabled === true,
+        configVersion: r.config_version,
         createdAt: r.created_at,
       }));
     },

@@ -1,39 +1,15 @@
-// The figures get_analytics reports, computed from the business's own rows over a time window
+// The figures of the analytics summary, computed from the business's own rows over a time window
 // (nothing is stored or pre-aggregated). Every query is bounded by the window on created_at and
 // served by the (business_id, created_at desc, id) indexes.
 import { sql } from 'kysely';
-import type { CallStatus, Direction, LeadStatus } from '../../../db/schema.js';
+import type { LeadStatus } from '../../../db/schema.js';
 import type { TenantTx } from '../../shared/db.js';
+import type { AgentActivity, AnalyticsWindow, CallGroup } from './analytics.types.js';
 
-export interface Window {
-  /** Exclusive lower bound. */
-  since: Date;
-  /** Inclusive upper bound. */
-  until: Date;
-}
-
-export interface CallGroup {
-  status: CallStatus;
-  direction: Direction;
-  calls: number;
-  /** Sum of recorded talk time, in seconds. */
-  durationSeconds: number;
-  /** Calls of the group with a recorded duration. */
-  timedCalls: number;
-}
-
-export interface AgentActivity {
-  agentId: string;
-  agentName: string;
-  calls: number;
-  completedCalls: number;
-  durationSeconds: number;
-}
-
-export function createAnalyticsRepository(tx: TenantTx) {
+export function createAnalyticsRepository(tx: TenantTx, businessId: string) {
   return {
     /** Leads created in the window, counted by their current status. */
-    async leadsByStatus(businessId: string, w: Window): Promise<Array<{ status: LeadStatus; leads: number }>> {
+    async leadsByStatus(w: AnalyticsWindow): Promise<Array<{ status: LeadStatus; leads: number }>> {
       return tx
         .selectFrom('leads')
         .select(['status', sql<number>`count(*)::int`.as('leads')])
@@ -45,7 +21,7 @@ export function createAnalyticsRepository(tx: TenantTx) {
     },
 
     /** Calls created in the window, grouped by status and direction, with their talk time. */
-    async callGroups(businessId: string, w: Window): Promise<CallGroup[]> {
+    async callGroups(w: AnalyticsWindow): Promise<CallGroup[]> {
       const rows = await tx
         .selectFrom('calls')
         .select([
@@ -64,7 +40,7 @@ export function createAnalyticsRepository(tx: TenantTx) {
     },
 
     /** The agents that handled the most calls in the window; ties broken by name, then id. */
-    async topAgents(businessId: string, w: Window, limit: number): Promise<AgentActivity[]> {
+    async topAgents(w: AnalyticsWindow, limit: number): Promise<AgentActivity[]> {
       const rows = await tx
         .selectFrom('calls as c')
         .innerJoin('agents as a', (join) => join.onRef('a.id', '=', 'c.agent_id').onRef('a.business_id', '=', 'c.business_id'))
@@ -88,7 +64,7 @@ export function createAnalyticsRepository(tx: TenantTx) {
     },
 
     /** Calls of the window by their recorded business outcome, most frequent first. */
-    async outcomes(businessId: string, w: Window): Promise<Array<{ outcome: string; calls: number }>> {
+    async outcomes(w: AnalyticsWindow): Promise<Array<{ outcome: string; calls: number }>> {
       const rows = await tx
         .selectFrom('calls')
         .select(['outcome', sql<number>`count(*)::int`.as('calls')])

@@ -1,9 +1,9 @@
 // Who is acting. Every service that causes or records an effect takes an Actor, so the audit row,
 // the change history and the role checks all speak about the same party. The MCP layer maps its
-// verified credential to one of these; the dashboard passes its signed-in user; timers pass system.
+// verified credential to one of these (src/resource/auth/actor.ts: the domain does not know the
+// credential type); the dashboard passes its signed-in user; timers pass system.
 import type { ActorKind } from '../../../db/schema.js';
 import type { Scope } from '../../scopes/index.js';
-import type { Credential } from '../../resource/auth/credentials.js';
 
 export type Actor =
   /** An OAuth access token: a user who consented, through a client, for one business. */
@@ -44,13 +44,6 @@ export function actorLabel(actor: Actor): string {
     case 'system':
       return `system:${actor.name}`;
   }
-}
-
-/** The actor of an MCP request, from the credential the resource server verified. */
-export function actorFromCredential(credential: Credential): Actor {
-  return credential.kind === 'oauth'
-    ? { kind: 'oauth', userId: credential.subject, clientId: credential.clientId, scopes: credential.scopes }
-    : { kind: 'api_key', apiKeyId: credential.keyId, scopes: credential.scopes };
 }
 
 export const SYSTEM_ACTOR = (name: string): Actor => ({ kind: 'system', name });

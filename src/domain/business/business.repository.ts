@@ -1,16 +1,7 @@
-// The business as its own tools see it: identity plus the two figures get_business_info reports.
+// The business with its agent count and recent calls, in one round trip.
 import { sql } from 'kysely';
 import type { TenantTx } from '../../shared/db.js';
-
-export interface BusinessSummary {
-  id: string;
-  name: string;
-  timezone: string;
-  phone: string | null;
-  createdAt: Date;
-  agentCount: number;
-  callsLast30Days: number;
-}
+import type { BusinessSummary } from './business.types.js';
 
 export function createBusinessRepository(tx: TenantTx) {
   return {

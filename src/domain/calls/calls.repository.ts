@@ -1,16 +1,54 @@
-// Calls as the telephony service writes them: recorded before the provider is asked, advanced by
-// provider events, closed by recovery. Tenant functions take the RLS-bound unit of work; the few
+// Calls: recorded before the provider is asked, advanced by provider events, closed by recovery,
+// and read by every surface. Tenant functions take the RLS-bound unit of work; the few
 // cross-business scans (due work, stale calls) are system work on the owner connection.
-import { sql, type Selectable } from 'kysely';
-import type { CallStatus, CallsTable, } from '../../../db/schema.js';
-import type { TenantTx, OwnerDb } from '../../shared/db.js';
-import type { CallView } from '../../providers/telephony.js';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { CallsTable, Database } from '../../../db/schema.js';
+import type { OwnerDb, TenantTx } from '../../shared/db.js';
+import { IN_FLIGHT_STATUSES, type Call, type CallFilters, type CallStatus, type TerminalCallStatus } from './calls.types.js';
 
-export function toCallView(r: Selectable<CallsTable>): CallView {
+/** Every column of a call but its transcript (see Call). */
+const CALL_COLUMNS = [
+  'id',
+  'business_id',
+  'agent_id',
+  'lead_id',
+  'campaign_id',
+  'direction',
+  'status',
+  'to_number',
+  'from_number',
+  'duration_seconds',
+  'summary',
+  'recording_url',
+  'outcome',
+  'failure_reason',
+  'provider',
+  'provider_call_id',
+  'context',
+  'first_message',
+  'scheduled_at',
+  'dialed_at',
+  'started_at',
+  'ended_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
+ * The handling agent's name, as a scalar subquery rather than a join: it also fits the RETURNING of
+ * an insert or update, and it locks nothing when the call row is taken FOR UPDATE.
+ */
+const agentName = (eb: ExpressionBuilder<Database, 'calls'>) =>
+  eb.selectFrom('agents as a').select('a.name').whereRef('a.id', '=', 'calls.agent_id').whereRef('a.business_id', '=', 'calls.business_id').as('agent_name');
+
+type CallRow = Pick<Selectable<CallsTable>, (typeof CALL_COLUMNS)[number]> & { agent_name: string | null };
+
+function toCall(r: CallRow): Call {
   return {
     id: r.id,
     businessId: r.business_id,
     agentId: r.agent_id,
+    agentName: r.agent_name,
     leadId: r.lead_id,
     campaignId: r.campaign_id,
     direction: r.direction,
@@ -19,7 +57,6 @@ export function toCallView(r: Selectable<CallsTable>): CallView {
     from: r.from_number,
     durationSeconds: r.duration_seconds,
     summary: r.summary,
-    transcript: r.transcript,
     recordingUrl: r.recording_url,
     outcome: r.outcome,
     failureReason: r.failure_reason,
@@ -70,6 +107,8 @@ export interface CallEnding {
 }
 
 export function createCallsRepository(tx: TenantTx, businessId: string) {
+  const calls = () => tx.selectFrom('calls').select(CALL_COLUMNS).select(agentName).where('business_id', '=', businessId);
+
   return {
     async agentForDial(agentId: string): Promise<DialableAgent | undefined> {
       const row = await tx
@@ -99,7 +138,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
       return row ? row.name : undefined;
     },
 
-    async insertOutbound(call: NewOutboundCall): Promise<CallView> {
+    async insertOutbound(call: NewOutboundCall): Promise<Call> {
       const row = await tx
         .insertInto('calls')
         .values({
@@ -117,22 +156,36 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
           scheduled_at: call.scheduledAt,
           dialed_at: call.dialedAt,
         })
-        .returningAll()
+        .returning(CALL_COLUMNS)
+        .returning(agentName)
         .executeTakeFirstOrThrow();
-      return toCallView(row);
+      return toCall(row);
     },
 
-    async find(callId: string): Promise<CallView | undefined> {
-      const row = await tx.selectFrom('calls').selectAll().where('business_id', '=', businessId).where('id', '=', callId).executeTakeFirst();
-      return row && toCallView(row);
+    async find(callId: string): Promise<Call | undefined> {
+      const row = await calls().where('id', '=', callId).executeTakeFirst();
+      return row && toCall(row);
+    },
+
+    async findWithTranscript(callId: string): Promise<{ call: Call; transcript: string | null } | undefined> {
+      const row = await calls().select('transcript').where('id', '=', callId).executeTakeFirst();
+      return row && { call: toCall(row), transcript: row.transcript };
+    },
+
+    /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
+    async list(filters: CallFilters, page: { limit: number; offset: number }): Promise<Call[]> {
+      let q = calls();
+      if (filters.agentId) q = q.where('agent_id', '=', filters.agentId);
+      if (filters.status) q = q.where('status', '=', filters.status);
+      if (filters.direction) q = q.where('direction', '=', filters.direction);
+      if (filters.leadId) q = q.where('lead_id', '=', filters.leadId);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      return rows.map(toCall);
     },
 
     /** Locks a scheduled call that nobody has dialled yet; undefined when taken or not due. */
-    async lockDueScheduled(callId: string, now: Date): Promise<CallView | undefined> {
-      const row = await tx
-        .selectFrom('calls')
-        .selectAll()
-        .where('business_id', '=', businessId)
+    async lockDueScheduled(callId: string, now: Date): Promise<Call | undefined> {
+      const row = await calls()
         .where('id', '=', callId)
         .where('status', '=', 'queued')
         .where('dialed_at', 'is', null)
@@ -140,7 +193,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
         .forUpdate()
         .skipLocked()
         .executeTakeFirst();
-      return row && toCallView(row);
+      return row && toCall(row);
     },
 
     async markDialed(callId: string, at: Date): Promise<void> {
@@ -162,7 +215,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
     },
 
     /** Moves a live call forward (ringing, in-progress); a stale or repeated event changes nothing. */
-    async advance(callId: string, status: 'ringing' | 'in-progress', at: Date): Promise<CallView | undefined> {
+    async advance(callId: string, status: 'ringing' | 'in-progress', at: Date): Promise<Call | undefined> {
       const from: CallStatus[] = status === 'ringing' ? ['queued'] : ['queued', 'ringing'];
       const row = await tx
         .updateTable('calls')
@@ -170,13 +223,14 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
         .where('business_id', '=', businessId)
         .where('id', '=', callId)
         .where('status', 'in', from)
-        .returningAll()
+        .returning(CALL_COLUMNS)
+        .returning(agentName)
         .executeTakeFirst();
-      return row && toCallView(row);
+      return row && toCall(row);
     },
 
     /** Ends a call that is still in flight; an ended call is never rewritten. */
-    async end(callId: string, status: 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled', at: Date, ending: CallEnding): Promise<CallView | undefined> {
+    async end(callId: string, status: TerminalCallStatus, at: Date, ending: CallEnding): Promise<Call | undefined> {
       const row = await tx
         .updateTable('calls')
         .set({
@@ -192,15 +246,14 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
         })
         .where('business_id', '=', businessId)
         .where('id', '=', callId)
-        .where('status', 'in', ['queued', 'ringing', 'in-progress'])
-        .returningAll()
+        .where('status', 'in', IN_FLIGHT_STATUSES)
+        .returning(CALL_COLUMNS)
+        .returning(agentName)
         .executeTakeFirst();
-      return row && toCallView(row);
+      return row && toCall(row);
     },
   };
 }
-
-export type CallsRepository = ReturnType<typeof createCallsRepository>;
 
 /** System scans across businesses (owner connection): they find work, never change it. */
 export function createCallScansRepository(db: OwnerDb) {
@@ -210,7 +263,7 @@ export function createCallScansRepository(db: OwnerDb) {
       const rows = await db
         .selectFrom('calls')
         .select(['business_id', 'id', 'provider', 'provider_call_id'])
-        .where('status', 'in', ['queued', 'ringing', 'in-progress'])
+        .where('status', 'in', IN_FLIGHT_STATUSES)
         .where('dialed_at', 'is not', null)
         .where('updated_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
         .orderBy('updated_at')

@@ -1,4 +1,5 @@
-// Outbound calls, from request to hang-up. The order is the point:
+// Calls: the reads every surface shows, and outbound calls from request to hang-up. For the
+// latter the order is the point:
 //
 //   1. one transaction: load the agent, pass the compliance gates, INSERT the call (queued)
 //   2. commit — the call now exists whatever happens next
@@ -14,9 +15,11 @@ import { invalidArgument, notFound } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
 import { gateError, TRANSIENT_GATES, type OutboundGates, type OutboundVerdict } from '../compliance/index.js';
 import { auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
+import { createAgentsRepository } from '../agents/agents.repository.js';
 import { createCallScansRepository, createCallsRepository, type CallEnding } from './calls.repository.js';
+import type { Call, CallFilters, CallStatus, TerminalCallStatus } from './calls.types.js';
 import { createCampaignsRepository } from '../campaigns/campaigns.repository.js';
-import type { CallStatus, CallView, DialRequest, ProviderCallEvent, TelephonyProvider, TerminalCallStatus } from '../../providers/telephony.js';
+import type { DialRequest, ProviderCallEvent, TelephonyProvider } from '../../providers/telephony.js';
 
 export interface PlaceCallInput {
   businessId: string;
@@ -41,7 +44,13 @@ export interface RecordCallInput extends PlaceCallInput {
   now: Date;
 }
 
-export type RecordCallResult = { recorded: true; call: CallView; dial: DialRequest | null } | { recorded: false; verdict: Extract<OutboundVerdict, { allowed: false }> };
+/**
+ * Asks the person placing the call to confirm it, given the name of the agent that will call (the
+ * name is what they recognize). Resolves to go ahead; throws (an AppError) to place nothing.
+ */
+export type ConfirmCall = (details: { agentName: string }) => Promise<void>;
+
+export type RecordCallResult = { recorded: true; call: Call; dial: DialRequest | null } | { recorded: false; verdict: Extract<OutboundVerdict, { allowed: false }> };
 
 export interface CallServiceDeps {
   db: Db;
@@ -109,7 +118,7 @@ export function createCallService(deps: CallServiceDeps) {
   }
 
   /** Steps 3–4: hand a committed call to the provider. Never throws: a refusal is a failed call. */
-  async function dial(businessId: string, request: DialRequest): Promise<CallView> {
+  async function dial(businessId: string, request: DialRequest): Promise<Call> {
     try {
       const { providerCallId } = await provider.dial(request);
       await db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).setProviderCallId(request.callId, providerCallId));
@@ -139,6 +148,34 @@ export function createCallService(deps: CallServiceDeps) {
     });
   }
 
+  /**
+   * Before asking a person to confirm a call, the agent is looked up (its name is what they
+   * recognize) and the gates are checked, so nobody is asked to approve a call that would be refused
+   * anyway; placeCall checks them again. Null when the agent cannot dial (paused, no line): placeCall
+   * refuses with the reason, unasked.
+   */
+  async function confirmationDetails(input: PlaceCallInput): Promise<{ agentName: string } | null> {
+    const { businessId } = input;
+    if (!isUuid(input.agentId)) throw notFound('Agent');
+    return db.forBusiness(businessId, async (tx) => {
+      const agent = await createCallsRepository(tx, businessId).agentForDial(input.agentId);
+      if (!agent) throw notFound('Agent');
+      if (agent.status !== 'active' || !agent.fromNumber) return null;
+      const now = clock();
+      const scheduled = input.scheduledAt ?? null;
+      const verdict = await gates.checkOutboundContact({
+        tx,
+        businessId,
+        to: input.to,
+        channel: 'call',
+        leadId: input.leadId ?? null,
+        now: scheduled && scheduled > now ? scheduled : now,
+      });
+      if (!verdict.allowed) throw gateError(verdict);
+      return { agentName: agent.name };
+    });
+  }
+
   return {
     recordCall,
     dial,
@@ -147,8 +184,13 @@ export function createCallService(deps: CallServiceDeps) {
      * Places (or schedules) an outbound call: gates, record, dial. Returns the call as recorded
      * after the provider answered (status `queued` with a provider id, or `failed` with the reason).
      * Throws the gate's AppError (`do_not_call`, `quiet_hours`, …) before anything is recorded.
+     * With `confirm`, the person placing the call is asked first (see confirmationDetails).
      */
-    async placeCall(input: PlaceCallInput): Promise<CallView> {
+    async placeCall(input: PlaceCallInput, options: { confirm?: ConfirmCall } = {}): Promise<Call> {
+      if (options.confirm) {
+        const details = await confirmationDetails(input);
+        if (details) await options.confirm(details);
+      }
       const now = clock();
       if (input.scheduledAt) {
         if (Number.isNaN(input.scheduledAt.getTime())) throw invalidArgument('scheduled_at must be an ISO 8601 date-time', { field: 'scheduled_at' });
@@ -222,6 +264,29 @@ export function createCallService(deps: CallServiceDeps) {
       }
     },
 
+    /**
+     * A page of the business's calls, newest first: `limit` calls plus one when more follow. An
+     * agent filter naming no agent of this business is `not_found`, as list_leads does: a mistyped
+     * or foreign agent id is a mistake to report, not "no calls".
+     */
+    async list(tx: TenantTx, businessId: string, filters: CallFilters, page: { limit: number; offset: number }): Promise<Call[]> {
+      if (filters.agentId && !(await createAgentsRepository(tx).exists(businessId, filters.agentId))) throw notFound('Agent');
+      return createCallsRepository(tx, businessId).list(filters, page);
+    },
+
+    async get(tx: TenantTx, businessId: string, callId: string): Promise<Call> {
+      const call = isUuid(callId) ? await createCallsRepository(tx, businessId).find(callId) : undefined;
+      if (!call) throw notFound('Call');
+      return call;
+    },
+
+    /** A call with its transcript (null while it is going or when nothing was recorded). */
+    async getWithTranscript(tx: TenantTx, businessId: string, callId: string): Promise<{ call: Call; transcript: string | null }> {
+      const found = isUuid(callId) ? await createCallsRepository(tx, businessId).findWithTranscript(callId) : undefined;
+      if (!found) throw notFound('Call');
+      return found;
+    },
+
     /** The status of a call by its provider's id, or undefined (the simulator's recordings endpoint knows nothing else). */
     async statusByProviderCallId(provider: string, providerCallId: string): Promise<CallStatus | undefined> {
       return (await createCallScansRepository(db.kysely).byProviderCallId(provider, providerCallId))?.status;
@@ -239,7 +304,7 @@ export function createCallService(deps: CallServiceDeps) {
         const request = await db.forBusiness(businessId, async (tx): Promise<DialRequest | null> => {
           const repo = createCallsRepository(tx, businessId);
           const call = await repo.lockDueScheduled(callId, now);
-          if (!call || !call.agentId) return null;
+          if (!call?.agentId) return null;
           const verdict = await gates.checkOutboundContact({ tx, businessId, to: call.to, channel: 'call', leadId: call.leadId, now });
           if (!verdict.allowed) {
             if (TRANSIENT_GATES.has(verdict.gate)) {

@@ -1,25 +1,13 @@
-// Campaigns and their leads as the launch service and the dialer use them. The dialer takes one
-// due lead at a time under FOR UPDATE SKIP LOCKED, so several nodes share the work without ever
-// dialling the same lead twice.
+// Campaigns and their leads: created and launched by the campaign service, listed by the read tools,
+// worked through by the dialer. The dialer takes one due lead at a time under FOR UPDATE SKIP
+// LOCKED, so several nodes share the work without ever dialling the same lead twice.
 import { sql, type Selectable } from 'kysely';
-import type { CampaignCadence, CampaignsTable, } from '../../../db/schema.js';
-import type { TenantTx, OwnerDb } from '../../shared/db.js';
-import type { CallView } from '../../providers/telephony.js';
+import type { CampaignCadence, CampaignsTable } from '../../../db/schema.js';
+import type { OwnerDb, TenantTx } from '../../shared/db.js';
+import type { Call } from '../calls/calls.types.js';
+import { CAMPAIGN_LEAD_STATUSES, type Campaign, type CampaignFilters, type CampaignLeadStatus } from './campaigns.types.js';
 
-export type CampaignLeadStatus = 'pending' | 'queued' | 'calling' | 'completed' | 'failed' | 'skipped';
-
-export interface CampaignView {
-  id: string;
-  businessId: string;
-  agentId: string;
-  name: string;
-  status: 'draft' | 'active' | 'paused' | 'completed';
-  cadence: CampaignCadence;
-  createdBy: string;
-  launchedAt: Date | null;
-  createdAt: Date;
-  leadCounts: Record<CampaignLeadStatus | 'total', number>;
-}
+type LeadCounts = Campaign['leadCounts'];
 
 export interface DueCampaignLead {
   campaignId: string;
@@ -31,7 +19,7 @@ export interface DueCampaignLead {
   name: string | null;
 }
 
-const toCampaign = (r: Selectable<CampaignsTable>, counts: CampaignView['leadCounts']): CampaignView => ({
+const toCampaign = (r: Selectable<CampaignsTable>, counts: LeadCounts): Campaign => ({
   id: r.id,
   businessId: r.business_id,
   agentId: r.agent_id,
@@ -45,24 +33,27 @@ const toCampaign = (r: Selectable<CampaignsTable>, counts: CampaignView['leadCou
 });
 
 export function createCampaignsRepository(tx: TenantTx, businessId: string) {
-  async function leadCounts(campaignId: string): Promise<CampaignView['leadCounts']> {
+  /** Lead counts of the given campaigns, in one query. */
+  async function leadCounts(campaignIds: readonly string[]): Promise<Map<string, LeadCounts>> {
+    const counts = new Map<string, LeadCounts>();
+    for (const id of campaignIds) counts.set(id, Object.fromEntries([['total', 0], ...CAMPAIGN_LEAD_STATUSES.map((s) => [s, 0])]) as LeadCounts);
+    if (!campaignIds.length) return counts;
     const rows = await tx
       .selectFrom('campaign_leads')
-      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .select(['campaign_id', 'status', sql<number>`count(*)::int`.as('n')])
       .where('business_id', '=', businessId)
-      .where('campaign_id', '=', campaignId)
-      .groupBy('status')
+      .where('campaign_id', 'in', campaignIds)
+      .groupBy(['campaign_id', 'status'])
       .execute();
-    const counts: CampaignView['leadCounts'] = { total: 0, pending: 0, queued: 0, calling: 0, completed: 0, failed: 0, skipped: 0 };
     for (const r of rows) {
-      counts[r.status as CampaignLeadStatus] = r.n;
-      counts.total += r.n;
+      const c = counts.get(r.campaign_id)!;
+      if (r.status in c) c[r.status as CampaignLeadStatus] += r.n;
+      c.total += r.n;
     }
     return counts;
   }
 
   return {
-    leadCounts,
 
     /** The ids among `leadIds` that are leads of this business. */
     async existingLeadIds(leadIds: readonly string[]): Promise<Set<string>> {
@@ -93,11 +84,20 @@ export function createCampaignsRepository(tx: TenantTx, businessId: string) {
         .execute();
     },
 
-    async find(campaignId: string, options: { lock?: boolean } = {}): Promise<CampaignView | undefined> {
+    async find(campaignId: string, options: { lock?: boolean } = {}): Promise<Campaign | undefined> {
       let q = tx.selectFrom('campaigns').selectAll().where('business_id', '=', businessId).where('id', '=', campaignId);
       if (options.lock) q = q.forUpdate();
       const row = await q.executeTakeFirst();
-      return row && toCampaign(row, await leadCounts(row.id));
+      return row && toCampaign(row, (await leadCounts([row.id])).get(row.id)!);
+    },
+
+    /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
+    async list(filters: CampaignFilters, page: { limit: number; offset: number }): Promise<Campaign[]> {
+      let q = tx.selectFrom('campaigns').selectAll().where('business_id', '=', businessId);
+      if (filters.status) q = q.where('status', '=', filters.status);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      const counts = await leadCounts(rows.map((r) => r.id));
+      return rows.map((r) => toCampaign(r, counts.get(r.id)!));
     },
 
     /** Activates a draft campaign and queues every pending lead for its first attempt now. */
@@ -182,7 +182,7 @@ export function createCampaignsRepository(tx: TenantTx, businessId: string) {
      * A campaign call ended: the lead is done when the call connected, retried after the cadence's
      * spacing while attempts remain, failed after the last attempt.
      */
-    async onCallEnded(call: CallView): Promise<{ leadStatus: CampaignLeadStatus } | undefined> {
+    async onCallEnded(call: Call): Promise<{ leadStatus: CampaignLeadStatus } | undefined> {
       if (!call.campaignId || !call.leadId) return undefined;
       const row = await tx
         .selectFrom('campaign_leads as cl')
@@ -237,18 +237,21 @@ export function createCampaignsRepository(tx: TenantTx, businessId: string) {
   }
 }
 
-export type CampaignsRepository = ReturnType<typeof createCampaignsRepository>;
-
-/** Businesses with campaign leads due now (system scan, owner connection). */
-export async function businessesWithDueCampaignLeads(db: OwnerDb, now: Date): Promise<string[]> {
-  const rows = await db
-    .selectFrom('campaign_leads as cl')
-    .innerJoin('campaigns as c', 'c.id', 'cl.campaign_id')
-    .select('cl.business_id')
-    .distinct()
-    .where('c.status', '=', 'active')
-    .where('cl.status', '=', 'queued')
-    .where('cl.next_attempt_at', '<=', now)
-    .execute();
-  return rows.map((r) => r.business_id);
+/** System scans across businesses (owner connection): they find work, never change it. */
+export function createCampaignScansRepository(db: OwnerDb) {
+  return {
+    /** Businesses with campaign leads due now. */
+    async businessesWithDueLeads(now: Date): Promise<string[]> {
+      const rows = await db
+        .selectFrom('campaign_leads as cl')
+        .innerJoin('campaigns as c', 'c.id', 'cl.campaign_id')
+        .select('cl.business_id')
+        .distinct()
+        .where('c.status', '=', 'active')
+        .where('cl.status', '=', 'queued')
+        .where('cl.next_attempt_at', '<=', now)
+        .execute();
+      return rows.map((r) => r.business_id);
+    },
+  };
 }

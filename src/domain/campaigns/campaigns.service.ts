@@ -13,11 +13,10 @@ import type { Logger } from '../../shared/log.js';
 import { checkContactHours, parseE164, recipientTimeZones, TRANSIENT_GATES, createComplianceRepository } from '../compliance/index.js';
 import { actorLabel, auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
 import { requireAdmin } from '../updates/authority.js';
-import type { CallService } from '../calls/calls.service.js';
-import { businessesWithDueCampaignLeads, createCampaignsRepository, type CampaignView } from './campaigns.repository.js';
+import type { CallService, RecordCallResult } from '../calls/calls.service.js';
+import { createCampaignScansRepository, createCampaignsRepository } from './campaigns.repository.js';
+import type { Campaign, CampaignFilters } from './campaigns.types.js';
 import type { DialRequest } from '../../providers/telephony.js';
-
-export type { CampaignView };
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: 'must be a time HH:MM between 00:00 and 24:00' });
 
@@ -69,7 +68,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
 
   return {
     /** Creates a campaign over leads of this business, optionally launching it at once. */
-    async createCampaign(input: CreateCampaignInput): Promise<CampaignView> {
+    async createCampaign(input: CreateCampaignInput): Promise<Campaign> {
       const name = input.name.trim();
       if (!name || name.length > 200) throw invalidArgument('name must be 1–200 characters', { field: 'name' });
       const cadence = CampaignCadenceSchema.safeParse(input.cadence);
@@ -107,7 +106,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
     },
 
     /** Launches a draft campaign: its leads are queued for the dialer. */
-    async launchCampaign(input: { businessId: string; actor: Actor; campaignId: string }): Promise<CampaignView> {
+    async launchCampaign(input: { businessId: string; actor: Actor; campaignId: string }): Promise<Campaign> {
       if (!isUuid(input.campaignId)) throw notFound('Campaign');
       return db.forBusiness(input.businessId, async (tx) => {
         await requireAdmin(tx, input.businessId, input.actor, 'launching a campaign');
@@ -115,7 +114,12 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
       });
     },
 
-    async getCampaign(input: { businessId: string; campaignId: string }): Promise<CampaignView> {
+    /** A page of the business's campaigns, newest first: `limit` campaigns plus one when more follow. */
+    async list(tx: TenantTx, businessId: string, filters: CampaignFilters, page: { limit: number; offset: number }): Promise<Campaign[]> {
+      return createCampaignsRepository(tx, businessId).list(filters, page);
+    },
+
+    async getCampaign(input: { businessId: string; campaignId: string }): Promise<Campaign> {
       if (!isUuid(input.campaignId)) throw notFound('Campaign');
       const campaign = await db.forBusiness(input.businessId, (tx) => createCampaignsRepository(tx, input.businessId).find(input.campaignId));
       if (!campaign) throw notFound('Campaign');
@@ -129,7 +133,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
      */
     async dialDueLeads(now: Date, perBusiness = 20): Promise<number> {
       let dialled = 0;
-      for (const businessId of await businessesWithDueCampaignLeads(db.kysely, now)) {
+      for (const businessId of await createCampaignScansRepository(db.kysely).businessesWithDueLeads(now)) {
         for (let i = 0; i < perBusiness; i++) {
           const next = await db.forBusiness(businessId, async (tx): Promise<'none' | 'handled' | DialRequest> => {
             const repo = createCampaignsRepository(tx, businessId);
@@ -151,7 +155,7 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
               return 'handled';
             }
 
-            let result;
+            let result: RecordCallResult;
             try {
               result = await calls.recordCall(tx, { businessId, actor: dialer, agentId: lead.agentId, to: parsed.e164, leadId: lead.leadId, name: lead.name, campaignId: lead.campaignId, now });
             } catch (err) {

@@ -1,32 +1,8 @@
 // Leads as the read tools see them: each with its assigned agent's name and its latest AI score
 // (lead_scores keeps every score; the newest one, ties broken by id, is the lead's score).
 import { sql } from 'kysely';
-import type { LeadStatus } from '../../../db/schema.js';
 import type { TenantTx } from '../../shared/db.js';
-import type { LeadRecord } from './leads.types.js';
-
-export interface LeadFilters {
-  status?: LeadStatus | undefined;
-  /** Matched without regard to case. */
-  source?: string | undefined;
-  agentId?: string | undefined;
-}
-
-/** The lead fields upsert_lead writes; absent fields are left as they are. */
-export interface LeadWrite {
-  name?: string | null;
-  phone?: string | null;
-  email?: string | null;
-  status?: LeadStatus;
-  source?: string | null;
-  notes?: string | null;
-  address?: string | null;
-  city?: string | null;
-  state?: string | null;
-  zip?: string | null;
-  agent_id?: string | null;
-  automation_paused?: boolean;
-}
+import type { LeadFilters, LeadRecord, LeadWrite } from './leads.types.js';
 
 export function createLeadsRepository(tx: TenantTx) {
   const base = (businessId: string) =>

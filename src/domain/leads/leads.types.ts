@@ -1,6 +1,9 @@
-// A lead as the read tools return it, with its latest AI score: the domain record and output schemas.
+// A lead as the read tools return it, with its latest AI score: the domain record and output schemas;
+// and what creating or updating leads asks and answers.
 import { z } from 'zod';
 import type { LeadStatus } from '../../../db/schema.js';
+import type { Call } from '../calls/calls.types.js';
+import type { SmsMessage } from '../sms/sms.types.js';
 
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'appointment_set', 'won', 'lost'] as const satisfies readonly LeadStatus[];
 
@@ -23,6 +26,87 @@ export interface LeadRecord {
   score: { score: number; explanation: string; model: string; scoredAt: Date } | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface LeadFilters {
+  status?: LeadStatus | undefined;
+  /** Matched without regard to case. */
+  source?: string | undefined;
+  agentId?: string | undefined;
+}
+
+/** The lead fields an upsert writes, named as the columns (and the tools' fields) are; absent fields are left as they are. */
+export interface LeadWrite {
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  status?: LeadStatus;
+  source?: string | null;
+  notes?: string | null;
+  address?: string | null;
+  city?: string | null;
+  state?: string | null;
+  zip?: string | null;
+  agent_id?: string | null;
+  automation_paused?: boolean;
+}
+
+export type LeadField = keyof LeadWrite;
+
+/** Every field a create or an update may set. */
+export const LEAD_FIELDS = [
+  'name',
+  'phone',
+  'email',
+  'status',
+  'source',
+  'notes',
+  'agent_id',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'automation_paused',
+] as const satisfies readonly LeadField[];
+
+/** A lead to create: undefined means not given. */
+export type LeadCreate = { [F in LeadField]?: LeadWrite[F] | undefined };
+/** One row of an update: the lead, and the fields to set; null clears a field. */
+export type LeadUpdate = { id: string } & { [F in LeadField]?: LeadWrite[F] | null | undefined };
+
+/** Exactly one of `lead` (create one) or `updates` (update many) must be given. */
+export interface LeadUpsertRequest {
+  lead?: LeadCreate | undefined;
+  updates?: LeadUpdate[] | undefined;
+}
+
+/** An upsert that passed every check that needs no data: what `upsert` writes. */
+export type CheckedLeadUpsert =
+  | { mode: 'create'; lead: LeadWrite }
+  | { mode: 'update'; rows: { index: number; id: string; changes: LeadWrite }[] };
+
+/** What became of one row of an update. */
+export interface LeadRowResult {
+  index: number;
+  id: string;
+  status: 'updated' | 'unchanged' | 'not_found' | 'invalid';
+  changedFields: LeadField[];
+  /** Why the row was not applied, or null. */
+  error: { code: 'not_found' | 'invalid_argument'; message: string } | null;
+  /** The lead after the update, or null when the row was not applied. */
+  lead: LeadRecord | null;
+}
+
+export type LeadUpsertOutcome = { mode: 'create'; lead: LeadRecord } | { mode: 'update'; results: LeadRowResult[] };
+
+/** One lead with its latest calls and text messages, newest first. */
+export interface LeadWithActivity {
+  lead: LeadRecord;
+  recentCalls: Call[];
+  /** True when the lead has older calls than those given. */
+  moreCalls: boolean;
+  recentMessages: SmsMessage[];
+  moreMessages: boolean;
 }
 
 const leadStatus = z

@@ -3,40 +3,7 @@
 // RLS-bound unit of work and names the business in every statement as well.
 import { sql } from 'kysely';
 import type { TenantTx } from '../../shared/db.js';
-
-export type AlertChannel = 'sms' | 'email';
-
-export interface EscalationRule {
-  trigger: string;
-  notify: string;
-  channel: AlertChannel;
-}
-
-export interface StaffAlertSettings {
-  notificationPhone: string | null;
-  notificationEmail: string | null;
-  smsNotifications: boolean;
-  emailNotifications: boolean;
-  escalationRules: EscalationRule[];
-  /** Null while the business has never saved alert settings. */
-  updatedAt: Date | null;
-}
-
-export interface StaffMember {
-  userId: string;
-  email: string;
-  phone: string | null;
-}
-
-export interface BusinessLink {
-  id: string;
-  key: string;
-  label: string;
-  url: string;
-  purpose: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { BusinessLink, EscalationRule, StaffAlertSettings, StaffMember } from './settings.types.js';
 
 export function createSettingsRepository(tx: TenantTx, businessId: string) {
   return {
@@ -118,6 +85,12 @@ export function createSettingsRepository(tx: TenantTx, businessId: string) {
     },
 
     // ── Textable links ────────────────────────────────────────────────────────────────────────
+    /** Every textable link, by key (a business keeps a handful; the key is unique per business). */
+    async links(): Promise<BusinessLink[]> {
+      const rows = await tx.selectFrom('business_links').selectAll().where('business_id', '=', businessId).orderBy('key').execute();
+      return rows.map(toLink);
+    },
+
     /** The links with these keys, locked for the rest of the unit of work when `lock`. */
     async linksByKey(keys: string[], options: { lock?: boolean } = {}): Promise<BusinessLink[]> {
       if (keys.length === 0) return [];

@@ -1,12 +1,12 @@
-// Text messages and their conversations as the SMS service writes them: recorded (queued) before
-// the provider is asked, then marked sent or failed; inbound messages recorded as received.
+// Text messages and their conversations: recorded (queued) before the provider is asked, then
+// marked sent or failed; inbound messages recorded as received; listed by the read tools. Tenant
+// functions take the RLS-bound unit of work; the lookups across businesses use the owner connection.
 import { sql, type Selectable } from 'kysely';
 import type { SmsMessagesTable } from '../../../db/schema.js';
-import type { TenantTx, OwnerDb } from '../../shared/db.js';
-import type { SmsView } from '../../providers/telephony.js';
+import type { OwnerDb, TenantTx } from '../../shared/db.js';
+import type { SmsFilters, SmsMessage } from './sms.types.js';
 
-/** A stored message as the domain sees it; the read tools map the same rows. */
-export const toSmsView = (r: Selectable<SmsMessagesTable>): SmsView => ({
+const toSmsMessage = (r: Selectable<SmsMessagesTable>): SmsMessage => ({
   id: r.id,
   businessId: r.business_id,
   conversationId: r.conversation_id,
@@ -60,7 +60,7 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
       status: 'queued' | 'received';
       provider: string;
       providerMessageId?: string | null;
-    }): Promise<SmsView> {
+    }): Promise<SmsMessage> {
       const row = await tx
         .insertInto('sms_messages')
         .values({
@@ -78,11 +78,11 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toSmsView(row);
+      return toSmsMessage(row);
     },
 
     /** Moves a queued message to sent or failed; a message already settled is left alone. */
-    async settle(messageId: string, outcome: { status: 'sent'; providerMessageId: string } | { status: 'failed'; reason: string }): Promise<SmsView | undefined> {
+    async settle(messageId: string, outcome: { status: 'sent'; providerMessageId: string } | { status: 'failed'; reason: string }): Promise<SmsMessage | undefined> {
       const row = await tx
         .updateTable('sms_messages')
         .set(outcome.status === 'sent' ? { status: 'sent', provider_message_id: outcome.providerMessageId } : { status: 'failed', failure_reason: outcome.reason })
@@ -91,12 +91,39 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
         .where('status', '=', 'queued')
         .returningAll()
         .executeTakeFirst();
-      return row && toSmsView(row);
+      return row && toSmsMessage(row);
     },
 
-    async find(messageId: string): Promise<SmsView | undefined> {
+    async find(messageId: string): Promise<SmsMessage | undefined> {
       const row = await tx.selectFrom('sms_messages').selectAll().where('business_id', '=', businessId).where('id', '=', messageId).executeTakeFirst();
-      return row && toSmsView(row);
+      return row && toSmsMessage(row);
+    },
+
+    /** Newest first, ties broken by id; `limit` rows plus one to tell whether more follow. */
+    async list(filters: SmsFilters, page: { limit: number; offset: number }): Promise<SmsMessage[]> {
+      let q = tx.selectFrom('sms_messages as m').selectAll('m').where('m.business_id', '=', businessId);
+      if (filters.conversationId) q = q.where('m.conversation_id', '=', filters.conversationId);
+      if (filters.direction) q = q.where('m.direction', '=', filters.direction);
+      if (filters.leadId) {
+        const leadId = filters.leadId;
+        q = q.where((eb) =>
+          eb.or([
+            eb('m.lead_id', '=', leadId),
+            eb(
+              'm.conversation_id',
+              'in',
+              eb.selectFrom('sms_conversations as sc').select('sc.id').where('sc.business_id', '=', businessId).where('sc.lead_id', '=', leadId),
+            ),
+          ]),
+        );
+      }
+      const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      return rows.map(toSmsMessage);
+    },
+
+    async conversationExists(conversationId: string): Promise<boolean> {
+      const row = await tx.selectFrom('sms_conversations').select('id').where('business_id', '=', businessId).where('id', '=', conversationId).executeTakeFirst();
+      return row !== undefined;
     },
 
     /** The most recent lead of this business with this phone number. */
@@ -114,8 +141,6 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
     },
   };
 }
-
-export type SmsRepository = ReturnType<typeof createSmsRepository>;
 
 /** System lookups across businesses (owner connection). */
 export function createSmsScansRepository(db: OwnerDb) {

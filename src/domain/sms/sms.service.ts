@@ -1,8 +1,9 @@
-// Text messages: outbound through the gates and the provider, inbound recorded and STOP honoured.
+// Text messages: outbound through the gates and the provider, inbound recorded and STOP honoured,
+// and the reads every surface shows.
 // Like calls, an outbound message is recorded (queued) before the provider is asked, so a crash in
 // between leaves a row that recovery marks failed, never a text nobody knows was sent.
 import { createAuditRepository } from '../audit/audit.repository.js';
-import type { Db } from '../../shared/db.js';
+import type { Db, TenantTx } from '../../shared/db.js';
 import { isUuid } from '../../shared/db.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
@@ -10,7 +11,8 @@ import { createComplianceRepository, gateError, requireE164, type OutboundGates 
 import { auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
 import { createCallsRepository } from '../calls/calls.repository.js';
 import { createSmsRepository, createSmsScansRepository } from './sms.repository.js';
-import type { SmsProvider, SmsView } from '../../providers/telephony.js';
+import type { SmsFilters, SmsMessage } from './sms.types.js';
+import type { SmsProvider } from '../../providers/telephony.js';
 
 export const MAX_SMS_LENGTH = 1600;
 
@@ -49,7 +51,7 @@ export interface InboundSmsInput {
 }
 
 export interface InboundSmsResult {
-  message: SmsView;
+  message: SmsMessage;
   /** The sender was added to the opt-out list (STOP). */
   optedOut: boolean;
   /** The sender was removed from the opt-out list (START). */
@@ -74,7 +76,7 @@ export function createSmsService(deps: SmsServiceDeps) {
      * limit), record as queued, hand to the provider, record sent or failed. Throws the gate's
      * AppError before anything is recorded; a provider refusal is returned as a failed message.
      */
-    async sendSms(input: SendSmsInput): Promise<SmsView> {
+    async sendSms(input: SendSmsInput): Promise<SmsMessage> {
       const body = input.body.trim();
       if (!body) throw invalidArgument('message must not be empty', { field: 'message' });
       if (body.length > MAX_SMS_LENGTH) throw invalidArgument(`message must be at most ${MAX_SMS_LENGTH} characters`, { field: 'message' });
@@ -177,6 +179,17 @@ export function createSmsService(deps: SmsServiceDeps) {
         }
         return { message, optedOut, optedIn };
       });
+    },
+
+    /**
+     * A page of the business's messages, newest first: `limit` messages plus one when more follow.
+     * A conversation filter naming no conversation of this business is `not_found`: that tells a
+     * wrong id from a quiet thread, which an empty page would not.
+     */
+    async list(tx: TenantTx, businessId: string, filters: SmsFilters, page: { limit: number; offset: number }): Promise<SmsMessage[]> {
+      const repo = createSmsRepository(tx, businessId);
+      if (filters.conversationId && !(await repo.conversationExists(filters.conversationId))) throw notFound('Conversation');
+      return repo.list(filters, page);
     },
 
     /** Marks failed the outbound texts left queued by an interrupted send. */

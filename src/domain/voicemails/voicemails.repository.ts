@@ -1,18 +1,6 @@
 // Voicemails as the read tools list them, with the name of the agent whose line took the message.
 import type { TenantTx } from '../../shared/db.js';
-
-export interface VoicemailRecord {
-  id: string;
-  callerNumber: string;
-  callerName: string | null;
-  agentId: string | null;
-  agentName: string | null;
-  callId: string | null;
-  transcript: string | null;
-  recordingUrl: string | null;
-  durationSeconds: number | null;
-  createdAt: Date;
-}
+import type { VoicemailRecord } from './voicemails.types.js';
 
 export function createVoicemailsRepository(tx: TenantTx) {
   return {

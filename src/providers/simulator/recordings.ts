@@ -3,7 +3,7 @@
 // random bits (sim_call_ + 24 base62 characters), a capability like a carrier's recording link;
 // the audio is synthetic and says nothing about the call. Only completed simulator calls have one.
 import Router from '@koa/router';
-import type { CallStatus } from '../telephony.js';
+import type { CallStatus } from '../../domain/calls/calls.types.js';
 
 /** The status of a simulator call by its provider call id (the call service answers it). */
 export type CallStatusLookup = (providerCallId: string) => Promise<CallStatus | undefined>;

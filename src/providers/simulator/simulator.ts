@@ -11,7 +11,7 @@
 // conversation length (30–240 s, derived from the call id), not the milliseconds of the timers.
 //
 // State lives in this process, like a real carrier's lives elsewhere: a restart loses the calls in
-// flight, and recovery (call-service.ts) marks them failed.
+// flight, and recovery (domain/calls/calls.service.ts) marks them failed.
 import { createHash } from 'node:crypto';
 import { randomBase62 } from '../../shared/random.js';
 import type { CallEventSink, DialRequest, ProviderCallStatus, SmsProvider, SmsSendRequest, TelephonyProvider } from '../telephony.js';

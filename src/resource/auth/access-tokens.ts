@@ -4,8 +4,9 @@
 // no token passthrough).
 import { createHash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { isScope, type Scope } from '../../scopes/index.js';
-import { isUuid } from '../../shared/db.js';
+import { isUuid } from '../../shared/ids.js';
 
 export interface AccessTokenClaims {
   /** The signed-in user (`sub`). */
@@ -31,7 +32,7 @@ export interface AccessTokenVerifierOptions {
   /** The key resolver of the authorization server's key store (reloads on an unknown `kid`). */
   getKey: JWTVerifyGetKey;
   algorithms: readonly string[];
-  /** Most verified tokens remembered at once; the oldest is forgotten first. 0 turns the cache off. */
+  /** Most verified tokens remembered at once; the least recently used is forgotten first. 0 turns the cache off. */
   cacheSize?: number;
 }
 
@@ -46,15 +47,17 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   // A signature check costs ~150–200 µs of CPU; a client sends the same token for an hour. Entries
   // are keyed by the token's SHA-256 (the token itself is never kept as a key) and die at `exp`, so
   // the cache can never stretch a token's life. Only successes are cached.
-  const verified = new Map<string, AccessTokenClaims>();
+  const verified = maxEntries > 0 ? new LRUCache<string, AccessTokenClaims>({ max: maxEntries }) : undefined;
 
   return {
     async verify(token) {
       const key = createHash('sha256').update(token).digest('base64url');
-      const hit = verified.get(key);
+      const hit = verified?.get(key);
       if (hit) {
+        // The entry's ttl ends at `exp` on the cache's own (monotonic) clock; `exp` is wall-clock
+        // time, so it is checked here too: this is the line that must never pass an expired token.
         if (hit.expiresAt * 1000 > Date.now()) return { ok: true, claims: hit };
-        verified.delete(key);
+        verified!.delete(key);
       }
 
       let payload: JWTPayload;
@@ -73,10 +76,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
       const claims = toClaims(payload);
       if (typeof claims === 'string') return { ok: false, reason: claims };
-      if (maxEntries > 0) {
-        if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
-        verified.set(key, claims);
-      }
+      const ttl = claims.expiresAt * 1000 - Date.now();
+      if (verified && ttl > 0) verified.set(key, claims, { ttl });
       return { ok: true, claims };
     },
   };

@@ -4,6 +4,7 @@
 // URLs end up in logs and browser history, and a cookie would make every page the user visits able
 // to spend the key (RFC 6750 §5.3 advises against tokens in URLs).
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { LRUCache } from 'lru-cache';
 import { createApiKeysRepository } from '../../authz/api-keys.repository.js';
 import { createGrantsRepository } from '../../authz/grants.repository.js';
 import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRejection } from '../../authz/api-keys.js';
@@ -85,38 +86,40 @@ const TOUCH_INTERVAL_SECONDS = 60;
  */
 const GRANT_RECHECK_MS = 10_000;
 
+/** Most keys and grants each of the two caches below remembers; the least recently used is forgotten first. */
+const MAX_REMEMBERED = 100_000;
+
 export interface CredentialResolver {
   resolve(presented: Exclude<Presented, { kind: 'none' | 'malformed' }>): Promise<CredentialCheck>;
 }
 
 export function createCredentialResolver(deps: { db: Db; accessTokens: AccessTokenVerifier }): CredentialResolver {
-  // When this node last recorded each key's use: `last_used_at` costs no write per request.
-  const touchedAt = new Map<string, number>();
+  // The keys whose use this node recorded within the interval: `last_used_at` costs no write per
+  // request. Bounded; a key forgotten early only costs one more (conditional) update.
+  const recentlyTouched = new LRUCache<string, true>({ max: MAX_REMEMBERED, ttl: TOUCH_INTERVAL_SECONDS * 1000 });
 
   const touch = async (keyId: string) => {
-    const now = Date.now();
-    if (now - (touchedAt.get(keyId) ?? 0) < TOUCH_INTERVAL_SECONDS * 1000) return;
-    touchedAt.set(keyId, now);
-    if (touchedAt.size > 100_000) touchedAt.clear();
+    if (recentlyTouched.has(keyId)) return;
+    recentlyTouched.set(keyId, true);
     await createApiKeysRepository(deps.db.kysely).touch(keyId, TOUCH_INTERVAL_SECONDS);
   };
 
-  // grant id → when it was last found live (and for which user and business).
-  const liveGrants = new Map<string, { checkedAt: number; userId: string; businessId: string }>();
+  // grant id → the user and business it was found live for, forgotten GRANT_RECHECK_MS after the
+  // check began. Only live answers are remembered: a refusal is asked again every time.
+  const liveGrants = new LRUCache<string, { userId: string; businessId: string }>({ max: MAX_REMEMBERED });
 
   const grantIsLive = async (grantId: string, userId: string, businessId: string): Promise<boolean> => {
-    const now = Date.now();
     const cached = liveGrants.get(grantId);
-    if (cached && now - cached.checkedAt < GRANT_RECHECK_MS) return cached.userId === userId && cached.businessId === businessId;
+    if (cached) return cached.userId === userId && cached.businessId === businessId;
+    const started = Date.now();
     const binding = await createGrantsRepository(deps.db.kysely).findBinding(grantId);
     // Live = not revoked, and the user still belongs to the business the token was issued for.
     const live = Boolean(binding && !binding.revokedAt && binding.role && binding.userId === userId && binding.businessId === businessId);
-    if (live) {
-      if (liveGrants.size > 100_000) liveGrants.clear();
-      liveGrants.set(grantId, { checkedAt: now, userId, businessId });
-    } else {
-      liveGrants.delete(grantId);
-    }
+    // The window counts from before the query, so a revocation that committed while it ran is seen
+    // within GRANT_RECHECK_MS of it.
+    const ttl = GRANT_RECHECK_MS - (Date.now() - started);
+    if (live && ttl > 0) liveGrants.set(grantId, { userId, businessId }, { ttl });
+    else liveGrants.delete(grantId);
     return live;
   };
 

@@ -1,8 +1,9 @@
 // The optional `business_id` argument (tools.md "Common rules"): a credential is bound to one
-// business, so the argument can only confirm it. Any other id reads as "not found", exactly like an
-// id that does not exist: no oracle for which businesses exist.
+// business, so the argument can only confirm it. The rule that any other id reads as "not found" is
+// the domain's (requireOwnBusiness); here are the argument's schema and the business as tools return it.
 import { z } from 'zod';
-import { notFound } from '../../shared/errors.js';
+
+export { requireOwnBusiness } from '../../domain/business/business.service.js';
 
 export const businessIdInput = z
   .guid()
@@ -16,7 +17,3 @@ export const businessOutput = z.object({
   timezone: z.string().describe('IANA time zone of the business, such as America/New_York.'),
   phone: z.string().nullable().describe('Main phone number in E.164, or null.'),
 });
-
-export function requireOwnBusiness(requested: string | undefined, own: string): void {
-  if (requested !== undefined && requested.toLowerCase() !== own.toLowerCase()) throw notFound('Business');
-}

@@ -1,16 +1,8 @@
 // A surface's tool registry: the single source for its tools/list, the discovery documents, the
 // consent screen's "what this scope allows" and the README's tool table. Built once in app.ts from a
 // surface's list of tools and handed to whoever needs it.
-import type { Scope, ToolSummary } from '../../scopes/index.js';
-import type { AnyTool } from './tool.js';
-
-export interface ToolRegistry {
-  /** Every tool, with schemas and handler, in listing order. */
-  list(): readonly AnyTool[];
-  find(name: string): AnyTool | undefined;
-  summaries(): readonly ToolSummary[];
-  forScope(scope: Scope): readonly ToolSummary[];
-}
+import type { ToolSummary } from '../../scopes/index.js';
+import type { AnyTool, ToolRegistry } from './tool.js';
 
 export function createToolRegistry(tools: readonly AnyTool[]): ToolRegistry {
   const all = Object.freeze([...tools]);

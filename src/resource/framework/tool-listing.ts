@@ -3,7 +3,7 @@
 // cannot disagree.
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolRegistry } from './registry.js';
+import type { ToolRegistry } from './tool.js';
 import { inputSchemaOf, outputSchemaOf, type AnyTool } from './tool.js';
 
 export type ToolListing = McpTool;

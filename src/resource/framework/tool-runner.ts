@@ -7,11 +7,13 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
+import { auditActor } from '../../domain/audit/actor.js';
 import type { Domain } from '../../domain/index.js';
-import type { ToolRegistry } from './registry.js';
+import type { ToolRegistry } from './tool.js';
 import type { Db } from '../../shared/db.js';
 import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
+import { actorFromCredential } from '../auth/actor.js';
 import { credentialFrom, type Credential } from '../auth/credentials.js';
 import { isDatabaseUnavailable } from '../http/unavailable.js';
 import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer } from './tool.js';
@@ -107,9 +109,7 @@ function auditEntry(
 ) {
   return {
     businessId: credential.businessId,
-    actorKind: credential.kind,
-    actorId: credential.kind === 'oauth' ? credential.subject : credential.keyId,
-    clientId: credential.kind === 'oauth' ? credential.clientId : null,
+    ...auditActor(actorFromCredential(credential)),
     action: tool.name,
     outcome: entry.outcome,
     errorCode: entry.errorCode ?? null,

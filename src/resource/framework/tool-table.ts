@@ -1,6 +1,6 @@
 // The README's tool table, generated from the registry (`npm run docs:tools` rewrites it; a test
 // fails when it is stale), so the documentation cannot drift from tools/list.
-import type { ToolRegistry } from './registry.js';
+import type { ToolRegistry } from './tool.js';
 
 export const TABLE_START = '<!-- tools:start -->';
 export const TABLE_END = '<!-- tools:end -->';

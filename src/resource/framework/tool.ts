@@ -3,12 +3,11 @@
 // under its scope, and the README's table is generated from it.
 import type { ElicitRequest, ElicitResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z, type ZodRawShape } from 'zod';
-import { missingScopes, type Scope } from '../../scopes/index.js';
+import { missingScopes, type Scope, type ToolSummary } from '../../scopes/index.js';
 import type { Db, TenantTx } from '../../shared/db.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Credential } from '../auth/credentials.js';
 import type { Domain } from '../../domain/index.js';
-import type { ToolRegistry } from './registry.js';
 
 /** The connected client, for server-to-client requests during a call (MCP elicitation). */
 export interface ToolPeer {
@@ -81,6 +80,15 @@ export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends Z
 }
 
 export type AnyTool = ToolDefinition<ZodRawShape, ZodRawShape>;
+
+/** A surface's tools (built by createToolRegistry in app.ts): what tools/list, discovery and consent read. */
+export interface ToolRegistry {
+  /** Every tool, with schemas and handler, in listing order. */
+  list(): readonly AnyTool[];
+  find(name: string): AnyTool | undefined;
+  summaries(): readonly ToolSummary[];
+  forScope(scope: Scope): readonly ToolSummary[];
+}
 
 type TransactionTool<I extends ZodRawShape, O extends ZodRawShape> = Omit<ToolDefinition<I, O>, 'run' | 'mode'> & {
   run(input: Infer<I>, ctx: ToolContext): Promise<ToolOutput<Infer<O>>>;

@@ -22,14 +22,16 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Middleware } from 'koa';
+import { auditActor } from '../../domain/audit/actor.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
-import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../../authz/cors.js';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../../shared/cors.js';
 import type { Scope } from '../../scopes/index.js';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../../shared/db.js';
 import type { Logger } from '../../shared/log.js';
 import { decideAccess } from '../auth/access.js';
 import { stepUpScopes, type Challenges } from '../auth/challenges.js';
+import { actorFromCredential } from '../auth/actor.js';
 import { presentedCredential, principalOf, toAuthInfo, type Credential, type CredentialResolver } from '../auth/credentials.js';
 import { sendWebResponse, toWebRequest } from './http-bridge.js';
 import type { ServerFactory } from '../framework/mcp-server.js';
@@ -94,9 +96,7 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
       await deps.db.forBusiness(credential.businessId, (tx) =>
         createAuditRepository(tx).append({
           businessId: credential.businessId,
-          actorKind: credential.kind,
-          actorId: credential.kind === 'oauth' ? credential.subject : credential.keyId,
-          clientId: credential.kind === 'oauth' ? credential.clientId : null,
+          ...auditActor(actorFromCredential(credential)),
           action,
           outcome: 'denied',
           errorCode,

@@ -23,7 +23,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { InitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Db } from '../../shared/db.js';
-import { isUuid } from '../../shared/db.js';
+import { isUuid } from '../../shared/ids.js';
 import type { Logger } from '../../shared/log.js';
 import { internalRequest } from './http-bridge.js';
 import type { ServerFactory } from '../framework/mcp-server.js';

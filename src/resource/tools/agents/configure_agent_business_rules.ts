@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
+import { actorFromCredential } from '../../auth/actor.js';
 import { authorityInput, brokerOutcomeOutput, dryRunInput, outcomeText, queueForApprovalInput, toOutcomeOutput, type BrokerOutcomeOutput } from '../../framework/broker-outcome.js';
 import { DEFAULT_SECTION_TITLE } from '../../../domain/updates/business-rules.js';
 

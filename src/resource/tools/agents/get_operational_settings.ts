@@ -3,12 +3,8 @@
 // voice, model and greeting, and which setup tools exist to change them.
 import { z } from 'zod';
 import { SCOPES, missingScopes } from '../../../scopes/index.js';
-import { notFound } from '../../../shared/errors.js';
 import { businessIdInput, businessOutput, requireOwnBusiness } from '../../framework/business-id.js';
-import { createBusinessRepository } from '../../../domain/business/business.repository.js';
-import { createSettingsRepository } from '../../../domain/settings/settings.repository.js';
 import { defineTool, type AnyTool } from '../../framework/tool.js';
-import { createOperationalSettingsRepository } from '../../../domain/agents/operational-settings.repository.js';
 
 /** Agents shown at most; a business with more is told so (list_agents pages through all of them). */
 const MAX_AGENTS = 100;
@@ -96,18 +92,13 @@ export const getOperationalSettings = defineTool({
   },
   async run(input, ctx) {
     requireOwnBusiness(input.business_id, ctx.businessId);
-    const business = await createBusinessRepository(ctx.tx).summary(ctx.businessId);
-    if (!business) throw notFound('Business');
-    const alerts = await createSettingsRepository(ctx.tx, ctx.businessId).staffAlerts();
-    const setup = createOperationalSettingsRepository(ctx.tx);
-    const links = await setup.links(ctx.businessId);
-    const agentRows = await setup.agents(ctx.businessId, MAX_AGENTS);
+    const { business, staffAlerts: alerts, links, agents: agentRows, agentsTruncated } = await ctx.domain.agents.operationalSettings(ctx.tx, ctx.businessId, MAX_AGENTS);
     const setupTools = ctx.tools
       .list()
       .filter(isSetupTool)
       .map((t) => ({ name: t.name, title: t.title, description: t.description, scopes: [...t.scopes], usable: canUse(t, ctx.credential.scopes) }));
 
-    const agents = agentRows.slice(0, MAX_AGENTS).map((a) => ({
+    const agents = agentRows.map((a) => ({
       id: a.id,
       name: a.name,
       status: a.status,
@@ -145,7 +136,7 @@ export const getOperationalSettings = defineTool({
         notification_settings: notification,
         business_links: links.map((l) => ({ key: l.key, label: l.label, url: l.url, purpose: l.purpose, updated_at: l.updatedAt.toISOString() })),
         agents,
-        agents_truncated: agentRows.length > MAX_AGENTS,
+        agents_truncated: agentsTruncated,
         available_setup_tools: setupTools,
       },
       text: lines.join('\n'),

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
 
 const agentOutput = z.object({
   id: z.guid().describe('Agent id: pass it as agent_id to other tools.'),
@@ -27,7 +26,7 @@ export const listAgents = defineTool({
     ...paginationOutput,
   },
   async run(input, ctx) {
-    const rows = await createAgentsRepository(ctx.tx).listPage(ctx.businessId, input);
+    const rows = await ctx.domain.agents.list(ctx.tx, ctx.businessId, input);
     const page = toPage(rows, input.limit, input.offset);
     const agents = page.items.map((a) => ({
       id: a.id,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { invalidArgument } from '../../../shared/errors.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
+import { actorFromCredential } from '../../auth/actor.js';
 import { authorityInput, brokerOutcomeOutput, dryRunInput, outcomeText, queueForApprovalInput, toOutcomeOutput, type BrokerOutcomeOutput } from '../../framework/broker-outcome.js';
 import { AgentChangesSchema, HIGH_IMPACT_AGENT_FIELDS } from '../../../domain/updates/intents.js';
 

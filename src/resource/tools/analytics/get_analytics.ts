@@ -1,15 +1,10 @@
 // get_analytics: a dashboard summary over the last `days` days, computed from the business's leads
-// and calls at the moment of asking (no stored figures, so it always agrees with the list tools).
+// and calls at the moment of asking (the sums and their rules: domain/analytics/analytics.service.ts).
 import { z } from 'zod';
-import { CALL_STATUSES } from '../../../domain/calls/call-views.types.js';
+import { CONVERTED_LEAD_STATUSES, TOP_AGENTS } from '../../../domain/analytics/analytics.types.js';
+import { CALL_STATUSES } from '../../../domain/calls/calls.types.js';
 import { LEAD_STATUSES } from '../../../domain/leads/leads.types.js';
 import { defineTool } from '../../framework/tool.js';
-import { createAnalyticsRepository } from '../../../domain/analytics/analytics.repository.js';
-
-const DAY_MS = 86_400_000;
-const TOP_AGENTS = 5;
-/** The lead statuses that count as converted: the lead booked an appointment or became a customer. */
-const CONVERTED = ['appointment_set', 'won'] as const;
 
 const count = (what: string) => z.number().int().describe(what);
 const byStatus = <T extends readonly [string, ...string[]]>(statuses: T, what: string) =>
@@ -38,7 +33,7 @@ export const getAnalytics = defineTool({
       .object({
         total: count('Leads created in the window.'),
         by_status: byStatus(LEAD_STATUSES, 'Leads created in the window and').describe('Leads created in the window, by their current status.'),
-        converted: count(`Leads created in the window that are now ${CONVERTED.join(' or ')}.`),
+        converted: count(`Leads created in the window that are now ${CONVERTED_LEAD_STATUSES.join(' or ')}.`),
       })
       .describe('Leads created in the window.'),
     conversion_rate: z
@@ -47,7 +42,7 @@ export const getAnalytics = defineTool({
       .max(1)
       .nullable()
       .describe(
-        `Share of the leads created in the window that converted, i.e. are now ${CONVERTED.join(' or ')}: leads.converted / leads.total, from 0 to 1, rounded to 4 decimals. Null when no lead was created in the window.`,
+        `Share of the leads created in the window that converted, i.e. are now ${CONVERTED_LEAD_STATUSES.join(' or ')}: leads.converted / leads.total, from 0 to 1, rounded to 4 decimals. Null when no lead was created in the window.`,
       ),
     calls: z
       .object({
@@ -83,66 +78,37 @@ export const getAnalytics = defineTool({
       .describe('Calls of the window by outcome type, most frequent first; calls with no recorded outcome (still in progress) are not counted.'),
   },
   async run(input, ctx) {
-    const until = new Date();
-    const window = { since: new Date(until.getTime() - input.days * DAY_MS), until };
-    const repo = createAnalyticsRepository(ctx.tx);
-    const leadRows = await repo.leadsByStatus(ctx.businessId, window);
-    const callGroups = await repo.callGroups(ctx.businessId, window);
-    const topAgents = await repo.topAgents(ctx.businessId, window, TOP_AGENTS);
-    const outcomes = await repo.outcomes(ctx.businessId, window);
-
-    const leadsByStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<(typeof LEAD_STATUSES)[number], number>;
-    for (const r of leadRows) leadsByStatus[r.status] += r.leads;
-    const totalLeads = leadRows.reduce((n, r) => n + r.leads, 0);
-    const converted = CONVERTED.reduce((n, s) => n + leadsByStatus[s], 0);
-    const conversionRate = totalLeads === 0 ? null : Math.round((converted / totalLeads) * 10_000) / 10_000;
-
-    const callsByStatus = Object.fromEntries(CALL_STATUSES.map((s) => [s, 0])) as Record<(typeof CALL_STATUSES)[number], number>;
-    let totalCalls = 0;
-    let inbound = 0;
-    let totalDuration = 0;
-    let completedDuration = 0;
-    let completedTimed = 0;
-    for (const g of callGroups) {
-      callsByStatus[g.status] += g.calls;
-      totalCalls += g.calls;
-      if (g.direction === 'inbound') inbound += g.calls;
-      totalDuration += g.durationSeconds;
-      if (g.status === 'completed') {
-        completedDuration += g.durationSeconds;
-        completedTimed += g.timedCalls;
-      }
-    }
-    const average = completedTimed === 0 ? null : Math.round((completedDuration / completedTimed) * 10) / 10;
-
+    const summary = await ctx.domain.analytics.summary(ctx.tx, ctx.businessId, input.days);
+    const { leads, calls, conversionRate } = summary;
     const data = {
-      window: { days: input.days, from: window.since.toISOString(), to: until.toISOString() },
-      leads: { total: totalLeads, by_status: leadsByStatus, converted },
+      window: { days: summary.window.days, from: summary.window.since.toISOString(), to: summary.window.until.toISOString() },
+      leads: { total: leads.total, by_status: leads.byStatus, converted: leads.converted },
       conversion_rate: conversionRate,
       calls: {
-        total: totalCalls,
-        inbound,
-        outbound: totalCalls - inbound,
-        by_status: callsByStatus,
-        total_duration_seconds: totalDuration,
-        average_duration_seconds: average,
+        total: calls.total,
+        inbound: calls.inbound,
+        outbound: calls.outbound,
+        by_status: calls.byStatus,
+        total_duration_seconds: calls.totalDurationSeconds,
+        average_duration_seconds: calls.averageDurationSeconds,
       },
-      top_agents: topAgents.map((a) => ({
+      top_agents: summary.topAgents.map((a) => ({
         agent_id: a.agentId,
         agent_name: a.agentName,
         calls: a.calls,
         completed_calls: a.completedCalls,
         total_duration_seconds: a.durationSeconds,
       })),
-      outcomes,
+      outcomes: summary.outcomes,
     };
     const percent = conversionRate === null ? 'n/a' : `${(conversionRate * 100).toFixed(1)}%`;
+    const average = calls.averageDurationSeconds;
     const lines = [
       `Last ${input.days} day${input.days === 1 ? '' : 's'}:`,
-      `Leads: ${totalLeads} new, ${converted} converted (conversion rate ${percent}); ${LEAD_STATUSES.map((s) => `${s} ${leadsByStatus[s]}`).join(', ')}.`,
-      `Calls: ${totalCalls} (${inbound} inbound, ${totalCalls - inbound} outbound), ${callsByStatus.completed} completed, ${Math.round(totalDuration / 60)} min talk time${average === null ? '' : `, ${average}s average`}.`,
+      `Leads: ${leads.total} new, ${leads.converted} converted (conversion rate ${percent}); ${LEAD_STATUSES.map((s) => `${s} ${leads.byStatus[s]}`).join(', ')}.`,
+      `Calls: ${calls.total} (${calls.inbound} inbound, ${calls.outbound} outbound), ${calls.byStatus.completed} completed, ${Math.round(calls.totalDurationSeconds / 60)} min talk time${average === null ? '' : `, ${average}s average`}.`,
       `Top agents: ${data.top_agents.map((a) => `${a.agent_name} (${a.calls})`).join(', ') || 'none'}.`,
-      `Outcomes: ${outcomes.map((o) => `${o.outcome} ${o.calls}`).join(', ') || 'none'}.`,
+      `Outcomes: ${summary.outcomes.map((o) => `${o.outcome} ${o.calls}`).join(', ') || 'none'}.`,
     ];
     return { data, text: lines.join('\n') };
   },

@@ -1,9 +1,7 @@
 // get_business_info: who the credential acts for, how many agents it has, how busy it has been.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
 import { defineTool } from '../../framework/tool.js';
 import { businessIdInput, businessOutput, requireOwnBusiness } from '../../framework/business-id.js';
-import { createBusinessRepository } from '../../../domain/business/business.repository.js';
 
 export const getBusinessInfo = defineTool({
   name: 'get_business_info',
@@ -22,8 +20,7 @@ export const getBusinessInfo = defineTool({
   },
   async run(input, ctx) {
     requireOwnBusiness(input.business_id, ctx.businessId);
-    const summary = await createBusinessRepository(ctx.tx).summary(ctx.businessId);
-    if (!summary) throw notFound('Business');
+    const summary = await ctx.domain.business.summary(ctx.tx, ctx.businessId);
     return {
       data: {
         business: {

@@ -1,9 +1,7 @@
 // check_call_status: one call, by id, as it stands now.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
 import { defineTool } from '../../framework/tool.js';
-import { createCallsReadRepository } from '../../../domain/calls/call-views.repository.js';
-import { callOutput, describeCall, toCallOutput } from '../../../domain/calls/call-views.types.js';
+import { callOutput, describeCall, toCallOutput } from './call-output.js';
 
 export const checkCallStatus = defineTool({
   name: 'check_call_status',
@@ -19,9 +17,7 @@ export const checkCallStatus = defineTool({
     call: callOutput.describe('The call.'),
   },
   async run(input, ctx) {
-    const call = await createCallsReadRepository(ctx.tx).find(ctx.businessId, input.call_id);
-    if (!call) throw notFound('Call');
-    const out = toCallOutput(call);
+    const out = toCallOutput(await ctx.domain.calls.get(ctx.tx, ctx.businessId, input.call_id));
     return { data: { call: out }, text: describeCall(out) + (out.summary ? `\nSummary: ${out.summary}` : '') };
   },
 });

@@ -1,10 +1,8 @@
 // get_call_recording: where to listen to a call, so a reviewer can hear it rather than rely only on
 // the transcript. The URL is the provider's recording link, exactly as it reported it.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
 import { defineTool } from '../../framework/tool.js';
-import { createCallsReadRepository } from '../../../domain/calls/call-views.repository.js';
-import { callOutput, describeCall, toCallOutput } from '../../../domain/calls/call-views.types.js';
+import { callOutput, describeCall, toCallOutput } from './call-output.js';
 
 export const getCallRecording = defineTool({
   name: 'get_call_recording',
@@ -25,8 +23,7 @@ export const getCallRecording = defineTool({
     recording_url: z.string().nullable().describe('Where the recording can be played or downloaded, or null when there is none.'),
   },
   async run(input, ctx) {
-    const call = await createCallsReadRepository(ctx.tx).find(ctx.businessId, input.call_id);
-    if (!call) throw notFound('Call');
+    const call = await ctx.domain.calls.get(ctx.tx, ctx.businessId, input.call_id);
     const out = toCallOutput(call);
     const available = Boolean(call.recordingUrl);
     const text = available

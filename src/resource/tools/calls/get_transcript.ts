@@ -1,9 +1,7 @@
 // get_transcript: what was said on a call, and its summary, cut to a size a model can take in.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
 import { defineTool } from '../../framework/tool.js';
-import { createCallsReadRepository } from '../../../domain/calls/call-views.repository.js';
-import { callOutput, toCallOutput } from '../../../domain/calls/call-views.types.js';
+import { callOutput, toCallOutput } from './call-output.js';
 
 const DEFAULT_MAX_CHARS = 20_000;
 
@@ -33,11 +31,10 @@ export const getTranscript = defineTool({
     summary: z.string().nullable().describe('A short summary of the call, or null.'),
   },
   async run(input, ctx) {
-    const call = await createCallsReadRepository(ctx.tx).findWithTranscript(ctx.businessId, input.call_id);
-    if (!call) throw notFound('Call');
-    const full = call.transcript ?? '';
+    const { call, transcript: recorded } = await ctx.domain.calls.getWithTranscript(ctx.tx, ctx.businessId, input.call_id);
+    const full = recorded ?? '';
     const truncated = full.length > input.max_chars;
-    const transcript = call.transcript === null ? null : truncated ? full.slice(0, input.max_chars) : full;
+    const transcript = recorded === null ? null : truncated ? full.slice(0, input.max_chars) : full;
     const available = full.length > 0;
     const text = available
       ? `${transcript}${truncated ? `\n[cut at ${input.max_chars} of ${full.length} characters]` : ''}`

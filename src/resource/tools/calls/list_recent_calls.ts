@@ -1,11 +1,9 @@
 // list_recent_calls: the business's calls, newest first, filtered and paginated.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
-import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
+import { CALL_STATUSES, DIRECTIONS } from '../../../domain/calls/calls.types.js';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createCallsReadRepository } from '../../../domain/calls/call-views.repository.js';
-import { CALL_STATUSES, DIRECTIONS, callOutput, describeCall, toCallOutput } from '../../../domain/calls/call-views.types.js';
+import { callOutput, describeCall, toCallOutput } from './call-output.js';
 
 export const listRecentCalls = defineTool({
   name: 'list_recent_calls',
@@ -32,10 +30,8 @@ export const listRecentCalls = defineTool({
       .describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
-    // As list_leads does: a mistyped or foreign agent id is a mistake to report, not "no calls".
-    if (input.agent_id && !(await createAgentsRepository(ctx.tx).exists(ctx.businessId, input.agent_id))) throw notFound('Agent');
     const filters = { agentId: input.agent_id, status: input.status, direction: input.direction };
-    const rows = await createCallsReadRepository(ctx.tx).listPage(ctx.businessId, filters, input);
+    const rows = await ctx.domain.calls.list(ctx.tx, ctx.businessId, filters, input);
     const page = toPage(rows, input.limit, input.offset);
     const calls = page.items.map(toCallOutput);
     return {

@@ -9,15 +9,12 @@
 //   still say yes to a retry with the same key;
 // - the telephony service runs the compliance gates, commits the call row, then dials.
 import { z } from 'zod';
-import { AppError, notFound } from '../../../shared/errors.js';
+import { AppError } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/log.js';
-import { gateError } from '../../../domain/compliance/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
-import { createCallsRepository } from '../../../domain/calls/calls.repository.js';
-import type { CallView } from '../../../providers/telephony.js';
-import { defineEffectTool, type EffectToolContext } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
-import { CALL_STATUSES } from '../../../domain/calls/call-views.types.js';
+import { CALL_STATUSES, type Call } from '../../../domain/calls/calls.types.js';
+import { defineEffectTool, type ToolPeer } from '../../framework/tool.js';
+import { actorFromCredential } from '../../auth/actor.js';
 
 const input = {
   agent_id: z.guid().describe('The agent that places the call (an id from list_agents); it calls from its own line.'),
@@ -47,7 +44,7 @@ const placedCallOutput = z.object({
 
 type PlacedCall = z.infer<typeof placedCallOutput>;
 
-const toPlacedCall = (call: CallView): PlacedCall => ({
+const toPlacedCall = (call: Call): PlacedCall => ({
   id: call.id,
   status: call.status,
   to: call.to,
@@ -87,18 +84,20 @@ export const makeCall = defineEffectTool({
     const { idempotency_key: key, ...args } = input;
     const { outcome: call, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'make_call', args },
       async (): Promise<PlacedCall> => {
-        if (ctx.peer.canElicit) await confirmWithUser(input, ctx);
-        const placed = await ctx.domain.calls.placeCall({
-          businessId: ctx.businessId,
-          actor: actorFromCredential(ctx.credential),
-          agentId: input.agent_id,
-          to: input.to,
-          leadId: input.lead_id ?? null,
-          name: input.name ?? null,
-          context: input.context ?? null,
-          firstMessage: input.first_message ?? null,
-          scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
-        });
+        const placed = await ctx.domain.calls.placeCall(
+          {
+            businessId: ctx.businessId,
+            actor: actorFromCredential(ctx.credential),
+            agentId: input.agent_id,
+            to: input.to,
+            leadId: input.lead_id ?? null,
+            name: input.name ?? null,
+            context: input.context ?? null,
+            firstMessage: input.first_message ?? null,
+            scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
+          },
+          ctx.peer.canElicit ? { confirm: ({ agentName }) => confirmWithUser(input, agentName, ctx.peer) } : {},
+        );
         return toPlacedCall(placed);
       },
     );
@@ -114,38 +113,16 @@ function describePlaced(call: PlacedCall, replayed: boolean): string {
 }
 
 /**
- * Asks the user to confirm the destination and the agent (MCP elicitation, form mode). Before
- * asking, the agent is looked up (its name is what the user recognizes) and the gates are checked,
- * so nobody is asked to approve a call that would be refused anyway; placeCall checks them again.
- * Returns when the user confirmed (or the call is refused anyway); throws `declined` otherwise.
+ * Asks the user to confirm the destination and the agent (MCP elicitation, form mode). placeCall
+ * asks only once the agent can dial and the gates allow the call (nobody approves a call that
+ * would be refused anyway). Returns when the user confirmed; throws `declined` otherwise.
  */
-async function confirmWithUser(input: { agent_id: string; to: string; lead_id?: string; name?: string; scheduled_at?: string }, ctx: EffectToolContext): Promise<void> {
-  const { businessId } = ctx;
-  const agentName = await ctx.db.forBusiness(businessId, async (tx) => {
-    const agent = await createCallsRepository(tx, businessId).agentForDial(input.agent_id);
-    if (!agent) throw notFound('Agent');
-    // An agent that cannot dial (paused, no line): placeCall refuses with the reason, unasked.
-    if (agent.status !== 'active' || !agent.fromNumber) return null;
-    const scheduled = input.scheduled_at ? new Date(input.scheduled_at) : null;
-    const now = new Date();
-    const verdict = await ctx.domain.gates.checkOutboundContact({
-      tx,
-      businessId,
-      to: input.to,
-      channel: 'call',
-      leadId: input.lead_id ?? null,
-      now: scheduled && scheduled > now ? scheduled : now,
-    });
-    if (!verdict.allowed) throw gateError(verdict);
-    return agent.name;
-  });
-  if (agentName === null) return;
-
+async function confirmWithUser(input: { to: string; name?: string; scheduled_at?: string }, agentName: string, peer: ToolPeer): Promise<void> {
   const whom = input.name ? `${input.name} at ${input.to}` : input.to;
   const when = input.scheduled_at ? ` at ${new Date(input.scheduled_at).toISOString().replace('T', ' ').slice(0, 16)} UTC` : ' now';
-  let answer;
+  let answer: Awaited<ReturnType<ToolPeer['elicit']>>;
   try {
-    answer = await ctx.peer.elicit({
+    answer = await peer.elicit({
       mode: 'form',
       message: `Place a real phone call to ${whom}${when}, by the AI agent "${agentName}"?`,
       requestedSchema: {

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { CampaignCadenceSchema, MAX_CAMPAIGN_LEADS } from '../../../domain/campaigns/campaigns.service.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
-import { campaignOutput, toCampaignOutput, type CampaignOutput } from '../../../domain/campaigns/campaign-views.types.js';
+import { actorFromCredential } from '../../auth/actor.js';
+import { campaignOutput, toCampaignOutput, type CampaignOutput } from './campaign-output.js';
 
 export const createCampaign = defineEffectTool({
   name: 'create_campaign',

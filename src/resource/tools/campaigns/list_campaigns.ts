@@ -1,9 +1,9 @@
 // list_campaigns: the business's outbound calling campaigns, newest first, with how far each has got.
 import { z } from 'zod';
+import { CAMPAIGN_STATUSES } from '../../../domain/campaigns/campaigns.types.js';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createCampaignsReadRepository } from '../../../domain/campaigns/campaign-views.repository.js';
-import { CAMPAIGN_STATUSES, campaignOutput, describeCampaign, toCampaignOutput } from '../../../domain/campaigns/campaign-views.types.js';
+import { campaignOutput, describeCampaign, toCampaignOutput } from './campaign-output.js';
 
 export const listCampaigns = defineTool({
   name: 'list_campaigns',
@@ -24,7 +24,7 @@ export const listCampaigns = defineTool({
       .describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
-    const rows = await createCampaignsReadRepository(ctx.tx).listPage(ctx.businessId, { status: input.status }, input);
+    const rows = await ctx.domain.campaigns.list(ctx.tx, ctx.businessId, { status: input.status }, input);
     const page = toPage(rows, input.limit, input.offset);
     const campaigns = page.items.map(toCampaignOutput);
     return {

@@ -1,13 +1,8 @@
 // get_lead: one lead in full, with its latest AI score and why, and its latest calls and texts.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
-import { createCallsReadRepository } from '../../../domain/calls/call-views.repository.js';
-import { callOutput, describeCall, toCallOutput } from '../../../domain/calls/call-views.types.js';
-import { createSmsReadRepository } from '../../../domain/sms/sms-views.repository.js';
-import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from '../../../domain/sms/sms-views.types.js';
-import { toPage } from '../../framework/pagination.js';
+import { callOutput, describeCall, toCallOutput } from '../calls/call-output.js';
+import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from '../sms/sms-output.js';
 import { defineTool } from '../../framework/tool.js';
-import { createLeadsRepository } from '../../../domain/leads/leads.repository.js';
 import { leadDetailOutput, toLeadDetailOutput } from '../../../domain/leads/leads.types.js';
 
 /** How many of the lead's calls and of its messages are shown; the list tools page through the rest. */
@@ -31,14 +26,10 @@ export const getLead = defineTool({
     more_messages: z.boolean().describe('True when the lead has older messages than those shown.'),
   },
   async run(input, ctx) {
-    const lead = await createLeadsRepository(ctx.tx).find(ctx.businessId, input.lead_id);
-    if (!lead) throw notFound('Lead');
-    const recent = { limit: RECENT, offset: 0 };
-    const calls = toPage(await createCallsReadRepository(ctx.tx).listPage(ctx.businessId, { leadId: lead.id }, recent), RECENT, 0);
-    const messages = toPage(await createSmsReadRepository(ctx.tx).listPage(ctx.businessId, { leadId: lead.id }, recent), RECENT, 0);
-    const out = toLeadDetailOutput(lead);
-    const recentCalls = calls.items.map(toCallOutput);
-    const recentMessages = messages.items.map(toSmsMessageOutput);
+    const found = await ctx.domain.leads.getWithActivity(ctx.tx, ctx.businessId, input.lead_id, RECENT);
+    const out = toLeadDetailOutput(found.lead);
+    const recentCalls = found.recentCalls.map(toCallOutput);
+    const recentMessages = found.recentMessages.map(toSmsMessageOutput);
     const who = out.name ?? out.phone ?? out.email ?? 'Unnamed lead';
     const lines = [
       `${who}: ${out.status}${out.source ? `, from ${out.source}` : ''}${out.automation_paused ? ', automation paused' : ''}.`,
@@ -49,7 +40,7 @@ export const getLead = defineTool({
       ...recentMessages.map(describeSmsMessage),
     ];
     return {
-      data: { lead: out, recent_calls: recentCalls, more_calls: calls.has_more, recent_messages: recentMessages, more_messages: messages.has_more },
+      data: { lead: out, recent_calls: recentCalls, more_calls: found.moreCalls, recent_messages: recentMessages, more_messages: found.moreMessages },
       text: lines.join('\n'),
     };
   },

@@ -1,10 +1,7 @@
 // list_leads: the business's leads, newest first, filtered and paginated, each with its latest AI score.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
-import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createLeadsRepository } from '../../../domain/leads/leads.repository.js';
 import { LEAD_STATUSES, describeLead, leadSummaryOutput, toLeadSummaryOutput } from '../../../domain/leads/leads.types.js';
 
 export const listLeads = defineTool({
@@ -32,10 +29,8 @@ export const listLeads = defineTool({
       .describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
-    // Another business's agent reads exactly like one that does not exist.
-    if (input.agent_id && !(await createAgentsRepository(ctx.tx).exists(ctx.businessId, input.agent_id))) throw notFound('Agent');
     const filters = { status: input.status, source: input.source, agentId: input.agent_id };
-    const rows = await createLeadsRepository(ctx.tx).listPage(ctx.businessId, filters, input);
+    const rows = await ctx.domain.leads.list(ctx.tx, ctx.businessId, filters, input);
     const page = toPage(rows, input.limit, input.offset);
     const leads = page.items.map(toLeadSummaryOutput);
     return {

@@ -1,16 +1,13 @@
-// upsert_lead: creates one lead, or updates many. Updates are checked row by row: a row naming a
-// lead this business does not have (another business's included) reads as not_found, and the
-// other rows still apply; the answer reports every row. Formats (E.164 phone, email, status) are
-// checked by the schema before anything runs, so a malformed row refuses the whole request.
+// upsert_lead: creates one lead, or updates many. The rules are the leads service's: updates are
+// checked row by row, a row naming a lead this business does not have (another business's included)
+// reads as not_found, and the other rows still apply; the answer reports every row. Formats (E.164
+// phone, email, status) are checked by the schema before anything runs, so a malformed row refuses
+// the whole request.
 import { z } from 'zod';
-import { AppError, invalidArgument } from '../../../shared/errors.js';
-import type { TenantTx } from '../../../shared/db.js';
-import { createAgentsRepository } from '../../../domain/agents/agents.repository.js';
 import { parseE164 } from '../../../domain/compliance/phone.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { createLeadsRepository, type LeadWrite } from '../../../domain/leads/leads.repository.js';
-import { LEAD_STATUSES, leadDetailOutput, toLeadDetailOutput, type LeadDetailOutput, type LeadRecord } from '../../../domain/leads/leads.types.js';
+import { LEAD_STATUSES, leadDetailOutput, toLeadDetailOutput, type LeadDetailOutput, type LeadField, type LeadUpsertOutcome } from '../../../domain/leads/leads.types.js';
 
 const MAX_UPDATES = 100;
 
@@ -33,9 +30,7 @@ const fields = {
   state: text(100, 'state').describe('State or region.'),
   zip: text(20, 'zip').describe('Postal code.'),
   automation_paused: z.boolean().describe('Pause automated calls and texts to this lead.'),
-};
-const WRITABLE = Object.keys(fields) as (keyof typeof fields)[];
-const NOT_NULL: readonly string[] = ['status', 'automation_paused'];
+} satisfies Record<LeadField, z.ZodType>;
 
 const leadInput = z.object({
   name: fields.name.optional(),
@@ -113,22 +108,10 @@ export const upsertLead = defineEffectTool({
   },
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
-    if ((args.lead === undefined) === (args.updates === undefined)) {
-      throw invalidArgument('Pass exactly one of `lead` (to create a lead) or `updates` (to update leads).', { field: args.lead ? 'updates' : 'lead' });
-    }
-    if (args.lead && !args.lead.name && !args.lead.phone && !args.lead.email) {
-      throw invalidArgument('lead needs at least one of name, phone or email', { field: 'lead' });
-    }
-    args.updates?.forEach((row, i) => {
-      const first = args.updates!.findIndex((r) => r.id.toLowerCase() === row.id.toLowerCase());
-      if (first !== i) throw invalidArgument(`updates[${i}].id repeats updates[${first}].id: name each lead once`, { field: `updates[${i}].id` });
-      if (!WRITABLE.some((f) => row[f] !== undefined)) throw invalidArgument(`updates[${i}] has no field to set besides id`, { field: `updates[${i}]` });
-    });
-
-    const write = (): Promise<Outcome> =>
-      ctx.db.forBusiness(ctx.businessId, async (tx) =>
-        args.lead ? { mode: 'create', lead: await createLead(tx, ctx.businessId, args.lead), results: [] } : { mode: 'update', lead: null, results: await updateLeads(tx, ctx.businessId, args.updates!) },
-      );
+    // Checked before the key is claimed: a malformed request is refused whole, and spends no key.
+    const checked = ctx.domain.leads.checkUpsert(args);
+    // What is stored under the key is the answer itself, so a replay answers exactly as the first call did.
+    const write = async (): Promise<Outcome> => toOutcome(await ctx.domain.leads.upsert(ctx.businessId, checked));
     const { outcome, replayed } = key
       ? await ctx.domain.idempotency.run<Outcome>({ businessId: ctx.businessId, key, tool: 'upsert_lead', args }, write)
       : { outcome: await write(), replayed: false };
@@ -146,62 +129,19 @@ export const upsertLead = defineEffectTool({
   },
 });
 
-async function createLead(tx: TenantTx, businessId: string, lead: z.infer<typeof leadInput>): Promise<LeadDetailOutput> {
-  if (lead.agent_id && !(await createAgentsRepository(tx).exists(businessId, lead.agent_id))) {
-    throw new AppError('not_found', 'lead.agent_id: Agent not found', { field: 'lead.agent_id' });
-  }
-  const repo = createLeadsRepository(tx);
-  const id = await repo.insert(businessId, definedOnly(lead));
-  return toLeadDetailOutput((await repo.find(businessId, id))!);
+function toOutcome(outcome: LeadUpsertOutcome): Outcome {
+  if (outcome.mode === 'create') return { mode: 'create', lead: toLeadDetailOutput(outcome.lead), results: [] };
+  return {
+    mode: 'update',
+    lead: null,
+    results: outcome.results.map((r) => ({
+      index: r.index,
+      id: r.id,
+      status: r.status,
+      changed_fields: r.changedFields,
+      error: r.error?.message ?? null,
+      error_code: r.error?.code ?? null,
+      lead: r.lead ? toLeadDetailOutput(r.lead) : null,
+    })),
+  };
 }
-
-async function updateLeads(tx: TenantTx, businessId: string, rows: z.infer<typeof updateInput>[]): Promise<RowResult[]> {
-  const leads = createLeadsRepository(tx);
-  const agents = createAgentsRepository(tx);
-  const results: RowResult[] = [];
-  for (const [index, row] of rows.entries()) {
-    const failed = (status: 'not_found' | 'invalid', code: string, error: string): RowResult => ({ index, id: row.id, status, changed_fields: [], error, error_code: code, lead: null });
-    // The access check: RLS and the business filter show only this business's leads.
-    const current = await leads.find(businessId, row.id);
-    if (!current) {
-      results.push(failed('not_found', 'not_found', 'Lead not found'));
-      continue;
-    }
-    const { id: _id, ...values } = row;
-    const changes = definedOnly(values);
-    const changed = (Object.keys(changes) as (keyof LeadWrite)[]).filter((f) => changes[f] !== currentValue(current, f));
-    const merged = { name: pick(changes, current, 'name'), phone: pick(changes, current, 'phone'), email: pick(changes, current, 'email') };
-    if (!merged.name && !merged.phone && !merged.email) {
-      results.push(failed('invalid', 'invalid_argument', 'A lead must keep at least one of name, phone or email'));
-      continue;
-    }
-    if (changes.agent_id && changed.includes('agent_id') && !(await agents.exists(businessId, changes.agent_id))) {
-      results.push(failed('invalid', 'not_found', `updates[${index}].agent_id: Agent not found`));
-      continue;
-    }
-    if (changed.length) await leads.update(businessId, row.id, Object.fromEntries(changed.map((f) => [f, changes[f]])) as LeadWrite);
-    const after = changed.length ? (await leads.find(businessId, row.id))! : current;
-    results.push({ index, id: current.id, status: changed.length ? 'updated' : 'unchanged', changed_fields: changed, error: null, error_code: null, lead: toLeadDetailOutput(after) });
-  }
-  return results;
-}
-
-function definedOnly<T extends Record<string, unknown>>(values: T): LeadWrite {
-  const out = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== undefined && (v !== null || !NOT_NULL.includes(k))));
-  // Email is kept lower-case so lookups and duplicates compare as people expect.
-  if (typeof out.email === 'string') out.email = out.email.toLowerCase();
-  return out as LeadWrite;
-}
-
-function currentValue(lead: LeadRecord, field: keyof LeadWrite): unknown {
-  switch (field) {
-    case 'agent_id':
-      return lead.agentId;
-    case 'automation_paused':
-      return lead.automationPaused;
-    default:
-      return lead[field];
-  }
-}
-
-const pick = (changes: LeadWrite, current: LeadRecord, f: 'name' | 'phone' | 'email') => (changes[f] !== undefined ? changes[f] : current[f]);

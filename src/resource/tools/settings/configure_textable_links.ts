@@ -1,20 +1,19 @@
 // configure_textable_links: the business_links entries agents text to callers (booking, directions,
 // cancellation…), created or repaired by key. Links are sent to the public, so only public https
-// URLs are accepted: a link to a private or local address would be useless to a caller at best.
+// URLs are accepted: a link to a private or local address would be useless to a caller at best. The
+// rules are the settings service's; the schema checks the same formats first, naming the field.
 import { z } from 'zod';
-import { invalidArgument } from '../../../shared/errors.js';
 import { requireOwnBusiness } from '../../framework/business-id.js';
 import { defineTool } from '../../framework/tool.js';
 import { isPublicHttpsUrl } from '../../../domain/updates/intents.js';
-import { createSettingsRepository, type BusinessLink } from '../../../domain/settings/settings.repository.js';
+import { LINK_KEY, type PlannedLink } from '../../../domain/settings/settings.types.js';
 
 const MAX_LINKS = 50;
-const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const linkInput = z.object({
   key: z
     .string()
-    .regex(KEY, 'key must be 1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit (such as "booking")')
+    .regex(LINK_KEY, 'key must be 1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit (such as "booking")')
     .describe('Stable name agents use to pick the link, such as "booking" or "directions"; an existing key is repaired in place.'),
   label: z.string().trim().min(1, 'label must not be empty').max(100).describe('Short human name of the link, such as "Book an appointment".'),
   url: z
@@ -47,14 +46,14 @@ const planOutput = z.object({
   changed_fields: z.array(z.enum(['label', 'url', 'purpose'])).describe('For update: the fields that change.'),
 });
 
-const toLinkOutput = (l: BusinessLink) => ({
+const toLinkOutput = (l: PlannedLink): z.infer<typeof linkOutput> => ({
   id: l.id,
   key: l.key,
   label: l.label,
   url: l.url,
   purpose: l.purpose,
-  created_at: l.createdAt.toISOString(),
-  updated_at: l.updatedAt.toISOString(),
+  created_at: l.createdAt?.toISOString() ?? null,
+  updated_at: l.updatedAt?.toISOString() ?? null,
 });
 
 export const configureTextableLinks = defineTool({
@@ -78,32 +77,12 @@ export const configureTextableLinks = defineTool({
   },
   async run(input, ctx) {
     requireOwnBusiness(input.business_id, ctx.businessId);
-    input.links.forEach((link, i) => {
-      const first = input.links.findIndex((l) => l.key === link.key);
-      if (first !== i) throw invalidArgument(`links[${i}].key "${link.key}" repeats links[${first}].key: each key may appear once`, { field: `links[${i}].key` });
-    });
-
-    const repo = createSettingsRepository(ctx.tx, ctx.businessId);
-    const existing = new Map((await repo.linksByKey(input.links.map((l) => l.key), { lock: !input.dry_run })).map((l) => [l.key, l]));
-    const links: z.infer<typeof linkOutput>[] = [];
-    const plan: z.infer<typeof planOutput>[] = [];
-    for (const link of input.links) {
-      const current = existing.get(link.key);
-      const wanted = { key: link.key, label: link.label, url: link.url, purpose: link.purpose === undefined ? (current?.purpose ?? null) : link.purpose || null };
-      const changed = current ? (['label', 'url', 'purpose'] as const).filter((f) => current[f] !== wanted[f]) : [];
-      const action: z.infer<typeof planOutput>['action'] = !current ? 'create' : changed.length ? 'update' : 'unchanged';
-      plan.push({ key: link.key, action, changed_fields: changed });
-      if (input.dry_run || action === 'unchanged') {
-        links.push(current && action === 'unchanged' ? toLinkOutput(current) : { ...wanted, id: current?.id ?? null, created_at: current?.createdAt.toISOString() ?? null, updated_at: current?.updatedAt.toISOString() ?? null });
-      } else {
-        links.push(toLinkOutput(await repo.upsertLink(wanted)));
-      }
-    }
-
+    const result = await ctx.domain.settings.configureLinks(ctx.tx, ctx.businessId, { links: input.links, dryRun: input.dry_run });
+    const plan = result.plan.map((p) => ({ key: p.key, action: p.action, changed_fields: p.changedFields }));
     const counts = (['create', 'update', 'unchanged'] as const).map((a) => `${plan.filter((p) => p.action === a).length} ${a}`).join(', ');
     return {
-      data: { links, plan, dry_run: input.dry_run },
-      text: [`${input.dry_run ? 'Dry run, nothing changed. Plan' : 'Links saved'}: ${counts}.`, ...plan.map((p) => `- ${p.key}: ${p.action}${p.changed_fields.length ? ` (${p.changed_fields.join(', ')})` : ''}`)].join('\n'),
+      data: { links: result.links.map(toLinkOutput), plan, dry_run: result.dryRun },
+      text: [`${result.dryRun ? 'Dry run, nothing changed. Plan' : 'Links saved'}: ${counts}.`, ...plan.map((p) => `- ${p.key}: ${p.action}${p.changed_fields.length ? ` (${p.changed_fields.join(', ')})` : ''}`)].join('\n'),
     };
   },
 });

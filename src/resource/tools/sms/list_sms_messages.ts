@@ -1,11 +1,9 @@
 // list_sms_messages: the business's text messages, newest first, by conversation or direction.
 import { z } from 'zod';
-import { notFound } from '../../../shared/errors.js';
-import { DIRECTIONS } from '../../../domain/calls/call-views.types.js';
+import { DIRECTIONS } from '../../../domain/calls/calls.types.js';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createSmsReadRepository } from '../../../domain/sms/sms-views.repository.js';
-import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from '../../../domain/sms/sms-views.types.js';
+import { describeSmsMessage, smsMessageOutput, toSmsMessageOutput } from './sms-output.js';
 
 export const listSmsMessages = defineTool({
   name: 'list_sms_messages',
@@ -33,10 +31,7 @@ export const listSmsMessages = defineTool({
       .describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
-    const repo = createSmsReadRepository(ctx.tx);
-    // Saying "not found" rather than answering an empty page tells a wrong id from a quiet thread.
-    if (input.conversation_id && !(await repo.conversationExists(ctx.businessId, input.conversation_id))) throw notFound('Conversation');
-    const rows = await repo.listPage(ctx.businessId, { conversationId: input.conversation_id, direction: input.direction }, input);
+    const rows = await ctx.domain.sms.list(ctx.tx, ctx.businessId, { conversationId: input.conversation_id, direction: input.direction }, input);
     const page = toPage(rows, input.limit, input.offset);
     const messages = page.items.map(toSmsMessageOutput);
     return {

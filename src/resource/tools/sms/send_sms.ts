@@ -7,8 +7,8 @@ import { maskPhone } from '../../../shared/log.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { MAX_SMS_LENGTH } from '../../../domain/sms/sms.service.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
-import { smsMessageOutput, toSmsMessageOutput, type SmsMessageOutput } from '../../../domain/sms/sms-views.types.js';
+import { actorFromCredential } from '../../auth/actor.js';
+import { smsMessageOutput, toSmsMessageOutput, type SmsMessageOutput } from './sms-output.js';
 
 export const sendSms = defineEffectTool({
   name: 'send_sms',

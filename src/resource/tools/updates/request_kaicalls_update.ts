@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Scope } from '../../../scopes/index.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { defineEffectTool } from '../../framework/tool.js';
-import { actorFromCredential } from '../../../domain/audit/actor.js';
+import { actorFromCredential } from '../../auth/actor.js';
 import { authorityInput, brokerOutcomeOutput, dryRunInput, outcomeText, queueForApprovalInput, toOutcomeOutput, type BrokerOutcomeOutput } from '../../framework/broker-outcome.js';
 import type { BrokerOutcome } from '../../../domain/updates/broker.service.js';
 import { INTENTS, isIntent, requiredScopeForIntent } from '../../../domain/updates/intents.js';

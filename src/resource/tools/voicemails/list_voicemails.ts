@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { pageFields, pageHeadline, paginationInput, paginationOutput, toPage } from '../../framework/pagination.js';
 import { defineTool } from '../../framework/tool.js';
-import { createVoicemailsRepository } from '../../../domain/voicemails/voicemails.repository.js';
 
 const voicemailOutput = z.object({
   id: z.guid().describe('Voicemail id.'),
@@ -30,7 +29,7 @@ export const listVoicemails = defineTool({
     ...paginationOutput,
   },
   async run(input, ctx) {
-    const rows = await createVoicemailsRepository(ctx.tx).listPage(ctx.businessId, input);
+    const rows = await ctx.domain.voicemails.list(ctx.tx, ctx.businessId, input);
     const page = toPage(rows, input.limit, input.offset);
     const voicemails = page.items.map((v) => ({
       id: v.id,

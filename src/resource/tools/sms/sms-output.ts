@@ -1,7 +1,8 @@
-// A text message as the tools return it: the output schema and its mapping from the domain's view.
+// A text message as the SMS tools (and get_lead) answer with it: the output schema, the mapping from
+// the domain's SmsMessage, and one line of text per message.
 import { z } from 'zod';
-import { SMS_STATUSES, type SmsView } from '../../providers/telephony.js';
-import { DIRECTIONS } from '../calls/call-views.types.js';
+import { DIRECTIONS } from '../../../domain/calls/calls.types.js';
+import { SMS_STATUSES, type SmsMessage } from '../../../domain/sms/sms.types.js';
 
 export const smsMessageOutput = z.object({
   id: z.guid().describe('Message id.'),
@@ -19,7 +20,7 @@ export const smsMessageOutput = z.object({
 
 export type SmsMessageOutput = z.infer<typeof smsMessageOutput>;
 
-export function toSmsMessageOutput(m: SmsView): SmsMessageOutput {
+export function toSmsMessageOutput(m: SmsMessage): SmsMessageOutput {
   return {
     id: m.id,
     conversation_id: m.conversationId,

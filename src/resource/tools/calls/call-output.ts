@@ -1,25 +1,7 @@
-// A call as the read tools return it: the domain record and its output schema.
+// A call as the call tools (and get_lead) answer with it: the output schema, the mapping from the
+// domain's Call, and one line of text per call.
 import { z } from 'zod';
-import type { CallStatus, Direction } from '../../../db/schema.js';
-
-export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'no-answer', 'busy', 'failed', 'canceled'] as const satisfies readonly CallStatus[];
-export const DIRECTIONS = ['inbound', 'outbound'] as const satisfies readonly Direction[];
-
-export interface CallRecord {
-  id: string;
-  status: CallStatus;
-  direction: Direction;
-  to: string;
-  from: string;
-  durationSeconds: number | null;
-  agentId: string | null;
-  agentName: string | null;
-  leadId: string | null;
-  summary: string | null;
-  recordingUrl: string | null;
-  createdAt: Date;
-  endedAt: Date | null;
-}
+import { CALL_STATUSES, DIRECTIONS, type Call } from '../../../domain/calls/calls.types.js';
 
 export const callOutput = z.object({
   id: z.guid().describe('Call id: pass it as call_id to check_call_status or get_transcript.'),
@@ -39,7 +21,7 @@ export const callOutput = z.object({
 
 export type CallOutput = z.infer<typeof callOutput>;
 
-export function toCallOutput(call: CallRecord): CallOutput {
+export function toCallOutput(call: Call): CallOutput {
   return {
     id: call.id,
     status: call.status,

@@ -1,21 +1,7 @@
-// A campaign as the tools return it: the domain record and its output schema. The telephony
-// service's CampaignView has this shape too, so create_campaign can answer with the same output.
+// A campaign as the campaign tools answer with it: the output schema, the mapping from the domain's
+// Campaign, and one line of text per campaign.
 import { z } from 'zod';
-import type { CampaignCadence, CampaignStatus } from '../../../db/schema.js';
-
-export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed'] as const satisfies readonly CampaignStatus[];
-export const CAMPAIGN_LEAD_STATUSES = ['pending', 'queued', 'calling', 'completed', 'failed', 'skipped'] as const;
-
-export interface CampaignRecord {
-  id: string;
-  name: string;
-  status: CampaignStatus;
-  agentId: string;
-  cadence: CampaignCadence;
-  launchedAt: Date | null;
-  createdAt: Date;
-  leadCounts: Record<(typeof CAMPAIGN_LEAD_STATUSES)[number] | 'total', number>;
-}
+import { CAMPAIGN_STATUSES, type Campaign } from '../../../domain/campaigns/campaigns.types.js';
 
 const count = (what: string) => z.number().int().describe(what);
 
@@ -49,7 +35,7 @@ export const campaignOutput = z.object({
 
 export type CampaignOutput = z.infer<typeof campaignOutput>;
 
-export function toCampaignOutput(c: CampaignRecord): CampaignOutput {
+export function toCampaignOutput(c: Campaign): CampaignOutput {
   return {
     id: c.id,
     name: c.name,
