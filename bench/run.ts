@@ -356,7 +356,15 @@ async function mintToken(db: Db, config: Config, businessId: string): Promise<st
   const user = await accounts.createUser({ email: 'bench-user@example.com', passwordHash: null });
   await accounts.upsertMembership(businessId, user.id, 'member');
   const grantId = 'bench-grant';
-  await createGrantsRepository(db.kysely).insert({ grantId, businessId, userId: user.id, clientId: 'bench', clientName: 'bench', scopes: ['agents:read', 'calls:read'], expiresInSeconds: 86_400 });
+  await createGrantsRepository(db.kysely).insert({
+    grantId,
+    businessId,
+    userId: user.id,
+    clientId: 'bench',
+    clientName: 'bench',
+    scopes: ['agents:read', 'calls:read'],
+    expiresInSeconds: 86_400,
+  });
   return new SignJWT({ scope: 'agents:read calls:read', client_id: 'bench', business_id: businessId, grant_id: grantId })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: current.kid, typ: 'at+jwt' })
     .setIssuer(config.issuer)

@@ -1,6 +1,6 @@
 // The Kysely Database interface: one entry per table of db/migrations. Only db/ and
 // *.repository.ts files import these types together with kysely.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -424,9 +424,4 @@ export interface Database {
 
 export type Business = Selectable<BusinessesTable>;
 export type User = Selectable<UsersTable>;
-export type Agent = Selectable<AgentsTable>;
-export type Call = Selectable<CallsTable>;
-export type NewCall = Insertable<CallsTable>;
-export type CallUpdate = Updateable<CallsTable>;
-export type Lead = Selectable<LeadsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

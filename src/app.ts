@@ -92,7 +92,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     domain,
     tools: accountTools,
     resourceMetadataUrl: protectedResourceMetadataUrl(config),
-    getKey: (header, token) => authz.keyStore.getKey(header, token) });
+    getKey: (header, token) => authz.keyStore.getKey(header, token),
+  });
   // The MCP endpoint first: it is the busiest path and answers only its own path, so its requests
   // skip the authorization server's middleware, none of which serves that path.
   koa.use(resource.middleware);

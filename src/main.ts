@@ -1,11 +1,11 @@
 // Process entry: load configuration → createApp → listen; SIGTERM/SIGINT → stop.
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './shared/config.js';
+import { type Config, ConfigError, loadConfig } from './shared/config.js';
 import { DataDirInUseError } from './shared/db.js';
 import { seedDemoIfEmpty, startupLines } from './cli/demo-data.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {

@@ -42,7 +42,11 @@ describe('API keys', () => {
     expect(await verifyApiKey(t.db.kysely, revoked.key)).toEqual({ ok: false, reason: 'revoked' });
 
     const expiring = await issueApiKey(t.db.kysely, { businessId, name: 'soon', scopes: ['calls:read'], expiresAt: new Date(Date.now() + 60_000) });
-    await t.db.kysely.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.record.id).execute();
+    await t.db.kysely
+      .updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', expiring.record.id)
+      .execute();
     expect(await verifyApiKey(t.db.kysely, expiring.key)).toEqual({ ok: false, reason: 'expired' });
   });
 

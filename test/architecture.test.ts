@@ -8,7 +8,10 @@ import { cruise, type ICruiseOptions, type IViolation } from 'dependency-cruiser
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const config = createRequire(import.meta.url)(path.join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: NonNullable<ICruiseOptions['ruleSet']>['forbidden']; options: ICruiseOptions };
+const config = createRequire(import.meta.url)(path.join(ROOT, '.dependency-cruiser.cjs')) as {
+  forbidden: NonNullable<ICruiseOptions['ruleSet']>['forbidden'];
+  options: ICruiseOptions;
+};
 
 async function violations(baseDir: string, roots: string[]): Promise<IViolation[]> {
   const result = await cruise(roots, { ...config.options, baseDir, tsConfig: undefined, validate: true, ruleSet: { forbidden: config.forbidden } });
@@ -52,7 +55,7 @@ describe('the import table', () => {
 
   it('fails when a well-known document reaches into the resource server or authz into the dashboard', async () => {
     const dir = tree({
-      'src/resource/tools/registry.ts': "export const tools = [];\n",
+      'src/resource/tools/registry.ts': 'export const tools = [];\n',
       'src/well-known/mcp-discovery.ts': "import { tools } from '../resource/tools/registry.js';\nexport const doc = tools;\n",
       'src/dashboard/pages.ts': "export const page = 'page';\n",
       'src/authz/interactions.ts': "import { page } from '../dashboard/pages.js';\nexport const consent = page;\n",

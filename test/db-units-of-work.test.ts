@@ -24,8 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const leadsNamed = async (name: string) =>
-  (await t.db.kysely.selectFrom('leads').select('id').where('name', '=', name).where('business_id', '=', businessId).execute()).length;
+const leadsNamed = async (name: string) => (await t.db.kysely.selectFrom('leads').select('id').where('name', '=', name).where('business_id', '=', businessId).execute()).length;
 
 describe('a unit of work', () => {
   it('commits its writes when it returns, and returns its result', async () => {
@@ -59,7 +58,11 @@ describe('a unit of work', () => {
 
   it('runs as the row-level-security role with the business set, and leaves neither on its connection', async () => {
     const inside = await single.forBusiness(businessId, async (tx) => {
-      const r = await sql<{ role: string; business: string; user: string }>`select current_user as role, current_setting('app.business_id', true) as business, current_setting('app.user_id', true) as user`.execute(tx);
+      const r = await sql<{
+        role: string;
+        business: string;
+        user: string;
+      }>`select current_user as role, current_setting('app.business_id', true) as business, current_setting('app.user_id', true) as user`.execute(tx);
       return r.rows[0]!;
     });
     expect(inside).toEqual({ role: 'kc_app', business: businessId, user: '' });
@@ -72,9 +75,21 @@ describe('a unit of work', () => {
     // On Postgres the text below is a prepared statement planned once: the plan must not carry one
     // caller's rows, role or business into the next caller's execution.
     const other = (await single.kysely.insertInto('businesses').values({ name: 'Other', slug: 'units-other', timezone: 'UTC' }).returning('id').executeTakeFirstOrThrow()).id;
-    await single.kysely.insertInto('leads').values([{ business_id: other, name: 'theirs' }, { business_id: businessId, name: 'ours' }]).execute();
+    await single.kysely
+      .insertInto('leads')
+      .values([
+        { business_id: other, name: 'theirs' },
+        { business_id: businessId, name: 'ours' },
+      ])
+      .execute();
     const names = (db: Db['kysely']) =>
-      db.selectFrom('leads').select('name').where('name', 'in', ['ours', 'theirs']).orderBy('name').execute().then((rows) => rows.map((r) => r.name));
+      db
+        .selectFrom('leads')
+        .select('name')
+        .where('name', 'in', ['ours', 'theirs'])
+        .orderBy('name')
+        .execute()
+        .then((rows) => rows.map((r) => r.name));
     expect(await names(single.kysely)).toEqual(['ours', 'theirs']);
     expect(await single.forBusiness(businessId, names)).toEqual(['ours']);
     expect(await single.forBusiness(other, names)).toEqual(['theirs']);

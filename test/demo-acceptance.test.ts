@@ -9,12 +9,30 @@ import { callToolWith, connectClient, type Structured } from './helpers/mcp.js';
 
 // The catalog of shared/spec/tools.md, in its order.
 const READ_TOOLS = [
-  'get_business_info', 'list_agents', 'get_operational_settings', 'list_recent_calls', 'check_call_status', 'get_transcript',
-  'get_call_recording', 'list_leads', 'get_lead', 'list_voicemails', 'list_sms_messages', 'list_campaigns', 'get_analytics',
+  'get_business_info',
+  'list_agents',
+  'get_operational_settings',
+  'list_recent_calls',
+  'check_call_status',
+  'get_transcript',
+  'get_call_recording',
+  'list_leads',
+  'get_lead',
+  'list_voicemails',
+  'list_sms_messages',
+  'list_campaigns',
+  'get_analytics',
 ];
 const WRITE_TOOLS = [
-  'make_call', 'configure_staff_alerts', 'configure_textable_links', 'configure_agent_business_rules', 'update_agent_config',
-  'upsert_lead', 'send_sms', 'create_campaign', 'request_kaicalls_update',
+  'make_call',
+  'configure_staff_alerts',
+  'configure_textable_links',
+  'configure_agent_business_rules',
+  'update_agent_config',
+  'upsert_lead',
+  'send_sms',
+  'create_campaign',
+  'request_kaicalls_update',
 ];
 
 let t: TestApp;

@@ -1,7 +1,9 @@
 // The governed update broker against a real database: every outcome, per-intent validation,
 // authority checked against memberships, approvals decided once, versions and change history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentConfigService, createUpdateBroker, decideApproval, editRulesSection, type BrokerOutcome, type UpdateBroker } from '../src/domain/updates/index.js';
+import { createAgentConfigService } from '../src/domain/updates/agent-config.service.js';
+import { createUpdateBroker, decideApproval, type BrokerOutcome, type UpdateBroker } from '../src/domain/updates/broker.service.js';
+import { editRulesSection } from '../src/domain/updates/business-rules.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, keyActor, oauthActor, type Tenant } from './helpers/domain-fixtures.js';
 
@@ -108,13 +110,21 @@ describe('the six outcomes (and dry run)', () => {
     expect((await agentRow(agentId)).voice).toBe('verse');
     expect((await changes(agentId))[0]!.actor).toBe(`api_key:${a.keys.owner} (authority user:${a.owner.id})`);
     // An OAuth admin vouching for themselves.
-    const viaOauth = await patch(a, { agent_id: agentId, changes: { voice: 'coral' } }, { actor: oauthActor(a.admin.id), authority: { user_id: a.admin.id, statement: 'Switch to the coral voice, please.' } });
+    const viaOauth = await patch(
+      a,
+      { agent_id: agentId, changes: { voice: 'coral' } },
+      { actor: oauthActor(a.admin.id), authority: { user_id: a.admin.id, statement: 'Switch to the coral voice, please.' } },
+    );
     expectStatus(viaOauth, 'executed');
   });
 
   it('denied: authority from someone who is not an admin, or not the acting person', async () => {
     const agentId = await freshAgent(a);
-    const byMember = await patch(a, { agent_id: agentId, changes: { voice: 'verse' } }, { actor: oauthActor(a.member.id), authority: { user_email: a.member.email, statement: 'I say so, as a member.' } });
+    const byMember = await patch(
+      a,
+      { agent_id: agentId, changes: { voice: 'verse' } },
+      { actor: oauthActor(a.member.id), authority: { user_email: a.member.email, statement: 'I say so, as a member.' } },
+    );
     expectStatus(byMember, 'denied');
     expect(byMember.reason).toMatch(/is a member/);
     // An API key issued by a member cannot borrow the owner's name.
@@ -281,7 +291,9 @@ describe('agent versions: restore and business rules', () => {
     expectStatus(queued.outcome, 'pending_approval');
     await decideApproval(t.db, { approvalId: queued.outcome.approval_id, businessId: a.businessId, deciderUserId: a.owner.id, decision: 'approve' });
     const added = (await agentRow(agentId)).inbound_prompt;
-    expect(added).toBe('Be kind.\n\n<!-- kaicalls:rules key="after-hours-handoffs" -->\n## After-hours handoffs\nSend emergencies to the on-call line.\n<!-- /kaicalls:rules key="after-hours-handoffs" -->\n');
+    expect(added).toBe(
+      'Be kind.\n\n<!-- kaicalls:rules key="after-hours-handoffs" -->\n## After-hours handoffs\nSend emergencies to the on-call line.\n<!-- /kaicalls:rules key="after-hours-handoffs" -->\n',
+    );
     const appended = await service.configureBusinessRules({ ...base, rules: 'Promise a callback within 1 hour.', mode: 'append', authority: ownerAuthority(a) });
     expectStatus(appended.outcome, 'executed');
     expect(appended.section.action).toBe('appended');
@@ -309,7 +321,14 @@ describe('phone.emergency_address.set and transcripts.sink.configure', () => {
 
   it('sets an emergency address with authority; always high-impact', async () => {
     const request = (extra: Partial<Parameters<UpdateBroker['request']>[0]> = {}) =>
-      broker.request({ businessId: a.businessId, actor: keyActor(a.keys.owner), intent: 'phone.emergency_address.set', payload: { phone_number: a.agentNumber, address }, source: 'request_kaicalls_update', ...extra });
+      broker.request({
+        businessId: a.businessId,
+        actor: keyActor(a.keys.owner),
+        intent: 'phone.emergency_address.set',
+        payload: { phone_number: a.agentNumber, address },
+        source: 'request_kaicalls_update',
+        ...extra,
+      });
     expectStatus(await request(), 'needs_approval');
     const done = await request({ authority: ownerAuthority(a) });
     expectStatus(done, 'executed');
@@ -321,10 +340,23 @@ describe('phone.emergency_address.set and transcripts.sink.configure', () => {
 
   it('security: a number of another business is not found; a bad country is named', async () => {
     await expect(
-      broker.request({ businessId: a.businessId, actor: keyActor(a.keys.owner), intent: 'phone.emergency_address.set', payload: { phone_number: b.agentNumber, address }, source: 'x', authority: ownerAuthority(a) }),
+      broker.request({
+        businessId: a.businessId,
+        actor: keyActor(a.keys.owner),
+        intent: 'phone.emergency_address.set',
+        payload: { phone_number: b.agentNumber, address },
+        source: 'x',
+        authority: ownerAuthority(a),
+      }),
     ).rejects.toMatchObject({ code: 'not_found' });
     await expect(
-      broker.request({ businessId: a.businessId, actor: keyActor(a.keys.owner), intent: 'phone.emergency_address.set', payload: { phone_number: a.agentNumber, address: { ...address, country: 'XX' } }, source: 'x' }),
+      broker.request({
+        businessId: a.businessId,
+        actor: keyActor(a.keys.owner),
+        intent: 'phone.emergency_address.set',
+        payload: { phone_number: a.agentNumber, address: { ...address, country: 'XX' } },
+        source: 'x',
+      }),
     ).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'payload.address.country' } });
   });
 

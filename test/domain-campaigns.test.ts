@@ -52,10 +52,13 @@ describe('who may create a campaign', () => {
     const ids = await leads(a, ['+14155550160']);
     const input = { businessId: a.businessId, name: 'Spring follow-up', agentId: a.agentId, leadIds: ids, cadence };
     await expect(tel.campaigns.createCampaign({ ...input, actor: oauthActor(a.admin.id) })).resolves.toMatchObject({ status: 'draft', leadCounts: { total: 1, pending: 1 } });
-    await expect(tel.campaigns.createCampaign({ ...input, actor: oauthActor(a.member.id) })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/admin role/) });
+    await expect(tel.campaigns.createCampaign({ ...input, actor: oauthActor(a.member.id) })).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/admin role/),
+    });
   });
 
-  it('an API key acts with its issuer\'s current role: owner-issued yes, member-issued or orphan no', async () => {
+  it("an API key acts with its issuer's current role: owner-issued yes, member-issued or orphan no", async () => {
     const ids = await leads(a, ['+14155550161']);
     const input = { businessId: a.businessId, name: 'Keyed', agentId: a.agentId, leadIds: ids, cadence };
     await expect(tel.campaigns.createCampaign({ ...input, actor: keyActor(a.keys.owner) })).resolves.toMatchObject({ status: 'draft' });
@@ -72,7 +75,7 @@ describe('who may create a campaign', () => {
 });
 
 describe('validation', () => {
-  it('names the bad field, and reports leads not found (including another business\'s)', async () => {
+  it("names the bad field, and reports leads not found (including another business's)", async () => {
     const ids = await leads(a, ['+14155550163']);
     const base = { businessId: a.businessId, actor: keyActor(a.keys.owner), name: 'V', agentId: a.agentId, leadIds: ids, cadence };
     await expect(tel.campaigns.createCampaign({ ...base, name: ' ' })).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'name' } });
@@ -90,10 +93,20 @@ describe('launch and dial', () => {
   it('launching queues the leads; the dialer places their calls through the gates at dial time', async () => {
     const [ok, blocked, noPhone, busy] = await leads(a, ['+14155550170', '+14155550171', null, SIMULATOR_TEST_NUMBERS.busy]);
     // Blocked after the campaign is created: the gate applies at dial time, not at creation.
-    const campaign = await tel.campaigns.createCampaign({ businessId: a.businessId, actor: keyActor(a.keys.owner), name: 'Launch', agentId: a.agentId, leadIds: [ok!, blocked!, noPhone!, busy!], cadence, launch: true });
+    const campaign = await tel.campaigns.createCampaign({
+      businessId: a.businessId,
+      actor: keyActor(a.keys.owner),
+      name: 'Launch',
+      agentId: a.agentId,
+      leadIds: [ok!, blocked!, noPhone!, busy!],
+      cadence,
+      launch: true,
+    });
     expect(campaign).toMatchObject({ status: 'active', leadCounts: { total: 4, queued: 4 } });
     expect(campaign.launchedAt).not.toBeNull();
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550171', kind: 'do_not_call', reason: null, source: 'staff' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550171', kind: 'do_not_call', reason: null, source: 'staff' }),
+    );
 
     const now = new Date();
     await tel.runOnce(now);
@@ -108,7 +121,12 @@ describe('launch and dial', () => {
     expect(['calling', 'queued']).toContain(rows[busy!]!.status);
     const calls = await t.db.kysely.selectFrom('calls').select(['to_number', 'campaign_id', 'lead_id']).where('campaign_id', '=', campaign.id).execute();
     expect(calls.map((c) => c.to_number).sort()).toEqual(['+14155550170', SIMULATOR_TEST_NUMBERS.busy].sort());
-    const skipped = await t.db.kysely.selectFrom('audit_log').select(['error_code']).where('action', '=', 'campaign.lead_skipped').where('business_id', '=', a.businessId).execute();
+    const skipped = await t.db.kysely
+      .selectFrom('audit_log')
+      .select(['error_code'])
+      .where('action', '=', 'campaign.lead_skipped')
+      .where('business_id', '=', a.businessId)
+      .execute();
     expect(skipped.map((s) => s.error_code).sort()).toEqual(['do_not_call', 'invalid_phone_number']);
 
     // The answered lead completes; the busy one is retried after the spacing, then fails.
@@ -132,7 +150,15 @@ describe('launch and dial', () => {
     const office = { attempts: 1, spacing_minutes: 5, window_start: '09:00', window_end: '17:00' };
     const night = new Date('2026-12-01T11:00:00Z'); // 03:00 in Los Angeles (UTC−8 in December)
     const nightTel = testTelephony(t.db, {}, { clock: () => night });
-    const campaign = await nightTel.campaigns.createCampaign({ businessId: a.businessId, actor: keyActor(a.keys.owner), name: 'Window', agentId: a.agentId, leadIds: [lead!], cadence: office, launch: true });
+    const campaign = await nightTel.campaigns.createCampaign({
+      businessId: a.businessId,
+      actor: keyActor(a.keys.owner),
+      name: 'Window',
+      agentId: a.agentId,
+      leadIds: [lead!],
+      cadence: office,
+      launch: true,
+    });
     await nightTel.runOnce(night);
     await nightTel.stop();
     const [row] = await campaignLeads(campaign.id);

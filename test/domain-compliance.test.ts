@@ -60,20 +60,24 @@ describe('E.164 validation (libphonenumber, not a pattern)', () => {
 
 describe('do-not-call and opt-out lists', () => {
   it('refuses a number on the do-not-call list with do_not_call, for calls and texts', async () => {
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550111', kind: 'do_not_call', reason: 'asked', source: 'staff' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550111', kind: 'do_not_call', reason: 'asked', source: 'staff' }),
+    );
     expect(gateOf(await check(a, '+14155550111'))).toBe('do_not_call');
     expect(gateOf(await check(a, '+14155550111', { channel: 'sms' }))).toBe('do_not_call');
   });
 
   it('refuses an opted-out number with opted_out, for texts and calls', async () => {
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550112', kind: 'opt_out', reason: 'STOP', source: 'sms_stop' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550112', kind: 'opt_out', reason: 'STOP', source: 'sms_stop' }),
+    );
     const verdict = await check(a, '+14155550112', { channel: 'sms' });
     expect(gateOf(verdict)).toBe('opted_out');
     if (!verdict.allowed) expect(verdict.message).toMatch(/replied STOP/);
     expect(gateOf(await check(a, '+14155550112'))).toBe('opted_out');
   });
 
-  it('security: one business\'s lists do not apply to (or leak into) another business', async () => {
+  it("security: one business's lists do not apply to (or leak into) another business", async () => {
     expect(gateOf(await check(b, '+14155550111'))).toBe('allowed');
     expect(gateOf(await check(b, '+14155550112'))).toBe('allowed');
   });
@@ -97,7 +101,7 @@ describe('automation pause', () => {
   });
 });
 
-describe('quiet hours in the recipient\'s time zone', () => {
+describe("quiet hours in the recipient's time zone", () => {
   // 2026-07-01 is in daylight time: Los Angeles is UTC−7, New York UTC−4.
   const at = (iso: string) => new Date(iso);
 
@@ -119,12 +123,12 @@ describe('quiet hours in the recipient\'s time zone', () => {
     expect(gateOf(await check(a, '+14155550123', { policy: TCPA, now }))).toBe('quiet_hours');
   });
 
-  it('outside North America, the country\'s zone (London)', async () => {
+  it("outside North America, the country's zone (London)", async () => {
     expect(gateOf(await check(a, '+442071234567', { policy: TCPA, now: at('2026-07-01T06:30:00Z') }))).toBe('quiet_hours'); // 07:30 BST
     expect(gateOf(await check(a, '+442071234567', { policy: TCPA, now: at('2026-07-01T07:30:00Z') }))).toBe('allowed'); // 08:30 BST
   });
 
-  it('a number tied to no place (toll-free) falls back to the business\'s time zone', async () => {
+  it("a number tied to no place (toll-free) falls back to the business's time zone", async () => {
     // Business b is in Berlin: 07:30 there is quiet, even though it is daytime elsewhere.
     const verdict = await check(b, '+18005550123', { policy: TCPA, now: at('2026-07-01T05:30:00Z') });
     expect(gateOf(verdict)).toBe('quiet_hours');
@@ -173,7 +177,16 @@ describe('per-business rate limit held in the database', () => {
       .executeTakeFirstOrThrow();
     await t.db.kysely
       .insertInto('sms_messages')
-      .values({ business_id: c.businessId, conversation_id: conv.id, direction: 'outbound', from_number: c.agentNumber, to_number: '+14155550123', body: 'hi', status: 'sent', created_at: new Date(Date.now() - 30 * 60_000) })
+      .values({
+        business_id: c.businessId,
+        conversation_id: conv.id,
+        direction: 'outbound',
+        from_number: c.agentNumber,
+        to_number: '+14155550123',
+        body: 'hi',
+        status: 'sent',
+        created_at: new Date(Date.now() - 30 * 60_000),
+      })
       .execute();
     const refused = await check(c, '+14155550123', { policy, channel: 'sms' });
     expect(gateOf(refused)).toBe('rate_limited');
@@ -183,7 +196,9 @@ describe('per-business rate limit held in the database', () => {
 
 describe('order and errors', () => {
   it('reports the first failing gate: a bad number before a block, a block before quiet hours', async () => {
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550114', kind: 'do_not_call', reason: null, source: 'staff' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550114', kind: 'do_not_call', reason: null, source: 'staff' }),
+    );
     expect(gateOf(await check(a, '+1415555011', { policy: TCPA, now: new Date('2026-07-01T10:00:00Z') }))).toBe('invalid_phone_number');
     expect(gateOf(await check(a, '+14155550114', { policy: TCPA, now: new Date('2026-07-01T10:00:00Z') }))).toBe('do_not_call');
   });

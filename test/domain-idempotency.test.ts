@@ -2,7 +2,7 @@
 // in-progress and interrupted states, and 50 concurrent requests with one key → one effect.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withIdempotency } from '../src/domain/idempotency/index.js';
+import { withIdempotency } from '../src/domain/idempotency/idempotency.service.js';
 import { AppError } from '../src/shared/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, keyActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';

@@ -35,10 +35,11 @@ function telephony(env: Record<string, string> = {}, extra: Parameters<typeof te
 }
 
 const callRow = (id: string) => t.db.kysely.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const ended = (id: string) => eventually(async () => {
-  const row = await callRow(id);
-  return ['queued', 'ringing', 'in-progress'].includes(row.status) ? undefined : row;
-});
+const ended = (id: string) =>
+  eventually(async () => {
+    const row = await callRow(id);
+    return ['queued', 'ringing', 'in-progress'].includes(row.status) ? undefined : row;
+  });
 const auditActions = async (callId: string) =>
   (await t.db.kysely.selectFrom('audit_log').select(['action', 'details']).orderBy('created_at').execute())
     .filter((r) => (r.details as { call_id?: string }).call_id === callId)
@@ -47,7 +48,14 @@ const auditActions = async (callId: string) =>
 describe('placing a call through the simulator', () => {
   it('records the call queued, then moves it to completed with duration, transcript, summary, outcome and recording', async () => {
     const tel = telephony();
-    const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: SIMULATOR_TEST_NUMBERS.answers, leadId: a.leadId, context: 'the roof estimate' });
+    const call = await tel.calls.placeCall({
+      businessId: a.businessId,
+      actor: keyActor(a.keys.owner),
+      agentId: a.agentId,
+      to: SIMULATOR_TEST_NUMBERS.answers,
+      leadId: a.leadId,
+      context: 'the roof estimate',
+    });
     expect(['queued', 'ringing']).toContain(call.status); // the 5 ms simulator may already be ringing
     expect(call).toMatchObject({ to: SIMULATOR_TEST_NUMBERS.answers, from: a.agentNumber, agentId: a.agentId, leadId: a.leadId, direction: 'outbound', provider: 'simulator' });
     expect(call.providerCallId).toMatch(/^sim_call_/);
@@ -81,45 +89,51 @@ describe('placing a call through the simulator', () => {
 
   it('writes the call row before the provider is asked', async () => {
     let seenAtDial: string | undefined;
-    const tel = telephony({}, {
-      providers: {
-        telephony: (): TelephonyProvider => ({
-          name: 'inspecting',
-          async dial(request) {
-            seenAtDial = (await callRow(request.callId)).status;
-            return { providerCallId: 'p-1' };
-          },
-          async lookup() {
-            return 'unknown';
-          },
-          async stop() {
-            return [];
-          },
-        }),
+    const tel = telephony(
+      {},
+      {
+        providers: {
+          telephony: (): TelephonyProvider => ({
+            name: 'inspecting',
+            async dial(request) {
+              seenAtDial = (await callRow(request.callId)).status;
+              return { providerCallId: 'p-1' };
+            },
+            async lookup() {
+              return 'unknown';
+            },
+            async stop() {
+              return [];
+            },
+          }),
+        },
       },
-    });
+    );
     const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550131' });
     expect(seenAtDial).toBe('queued');
     expect(call.providerCallId).toBe('p-1');
   });
 
   it('a provider that refuses the call leaves a failed call with the reason (nothing thrown, nothing lost)', async () => {
-    const tel = telephony({}, {
-      providers: {
-        telephony: (): TelephonyProvider => ({
-          name: 'refusing',
-          async dial() {
-            throw new Error('account suspended');
-          },
-          async lookup() {
-            return 'unknown';
-          },
-          async stop() {
-            return [];
-          },
-        }),
+    const tel = telephony(
+      {},
+      {
+        providers: {
+          telephony: (): TelephonyProvider => ({
+            name: 'refusing',
+            async dial() {
+              throw new Error('account suspended');
+            },
+            async lookup() {
+              return 'unknown';
+            },
+            async stop() {
+              return [];
+            },
+          }),
+        },
       },
-    });
+    );
     const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550132' });
     expect(call.status).toBe('failed');
     expect(call.failureReason).toBe('The telephony provider did not accept the call: account suspended');
@@ -128,21 +142,31 @@ describe('placing a call through the simulator', () => {
 
   it('refuses through the gates with their own codes and records nothing', async () => {
     const tel = telephony();
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550133', kind: 'do_not_call', reason: null, source: 'staff' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550133', kind: 'do_not_call', reason: null, source: 'staff' }),
+    );
     const place = (to: string) => tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to });
     await expect(place('+14155550133')).rejects.toMatchObject({ code: 'do_not_call' });
     await expect(place('+1 415 555 0133')).rejects.toMatchObject({ code: 'invalid_phone_number', details: { field: 'to' } });
     const quiet = telephony({ CONTACT_HOURS_START: '08:00', CONTACT_HOURS_END: '21:00' }, { clock: () => new Date('2026-07-01T10:00:00Z') }); // 03:00 in LA
-    await expect(quiet.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550134' })).rejects.toMatchObject({ code: 'quiet_hours' });
+    await expect(quiet.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550134' })).rejects.toMatchObject({
+      code: 'quiet_hours',
+    });
     const rows = await t.db.kysely.selectFrom('calls').select('id').where('to_number', 'in', ['+14155550133', '+14155550134']).execute();
     expect(rows).toEqual([]);
   });
 
   it('security: an agent or lead of another business is not found', async () => {
     const tel = telephony();
-    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: b.agentId, to: '+14155550135' })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550135', leadId: b.leadId })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: 'not-a-uuid', to: '+14155550135' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: b.agentId, to: '+14155550135' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550135', leadId: b.leadId })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: 'not-a-uuid', to: '+14155550135' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('refuses a paused agent, naming agent_id', async () => {
@@ -174,7 +198,9 @@ describe('scheduled calls', () => {
     const tel = telephony({}, { clock: () => now });
     const at = new Date(now.getTime() + 60_000);
     const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550138', scheduledAt: at });
-    await t.db.forBusiness(a.businessId, (tx) => createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550138', kind: 'do_not_call', reason: null, source: 'staff' }));
+    await t.db.forBusiness(a.businessId, (tx) =>
+      createComplianceRepository(tx, a.businessId).addBlock({ phone: '+14155550138', kind: 'do_not_call', reason: null, source: 'staff' }),
+    );
     await tel.runOnce(new Date(at.getTime() + 1000));
     const row = await callRow(call.id);
     expect(row.status).toBe('canceled');
@@ -217,7 +243,11 @@ describe('crash recovery', () => {
     const scheduled = await inFlight({ provider_call_id: null, status: 'queued', dialed: false, scheduled: new Date(Date.now() + 3600_000) });
     // A restarted process on one embedded database (PGlite) knows nothing else can be carrying
     // calls; on shared Postgres only calls that stopped moving are suspect — age them here.
-    await t.db.kysely.updateTable('calls').set({ updated_at: new Date(Date.now() - 3600_000) }).where('id', 'in', [recordedNotDialled, lostRinging, lostTalking]).execute();
+    await t.db.kysely
+      .updateTable('calls')
+      .set({ updated_at: new Date(Date.now() - 3600_000) })
+      .where('id', 'in', [recordedNotDialled, lostRinging, lostTalking])
+      .execute();
     const tel = telephony();
     await tel.start();
     const rows = await Promise.all([recordedNotDialled, lostRinging, lostTalking, scheduled].map(callRow));
@@ -230,7 +260,11 @@ describe('crash recovery', () => {
   it('leaves alone a call the provider is still carrying', async () => {
     const tel = telephony({ SIMULATOR_STEP_MS: '60000' });
     const call = await tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: '+14155550141' });
-    await t.db.kysely.updateTable('calls').set({ updated_at: new Date(Date.now() - 3600_000) }).where('id', '=', call.id).execute();
+    await t.db.kysely
+      .updateTable('calls')
+      .set({ updated_at: new Date(Date.now() - 3600_000) })
+      .where('id', '=', call.id)
+      .execute();
     // (Other tests' calls of providers this process no longer runs may be failed here: fine.)
     await tel.calls.recoverInterruptedCalls({ olderThanMs: 0 });
     expect((await callRow(call.id)).status).toBe('queued');
@@ -251,7 +285,14 @@ describe('crash recovery', () => {
 describe('text messages', () => {
   it('sends from the agent line, recording the message as sent', async () => {
     const tel = telephony();
-    const message = await tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550151', body: '  Your estimate is ready.  ', leadId: a.leadId });
+    const message = await tel.sms.sendSms({
+      businessId: a.businessId,
+      actor: keyActor(a.keys.owner),
+      fromAgentId: a.agentId,
+      to: '+14155550151',
+      body: '  Your estimate is ready.  ',
+      leadId: a.leadId,
+    });
     expect(message).toMatchObject({ status: 'sent', direction: 'outbound', from: a.agentNumber, to: '+14155550151', body: 'Your estimate is ready.', leadId: a.leadId });
     expect(message.providerMessageId).toMatch(/^sim_sms_/);
     const conversation = await t.db.kysely.selectFrom('sms_conversations').selectAll().where('id', '=', message.conversationId).executeTakeFirstOrThrow();
@@ -263,16 +304,22 @@ describe('text messages', () => {
     const sender = '+14155550152';
     const inbound = await tel.sms.receiveInboundSms({ to: a.agentNumber, from: sender, body: 'Stop.' });
     expect(inbound).toMatchObject({ optedOut: true, optedIn: false, message: { direction: 'inbound', status: 'received', businessId: a.businessId } });
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: sender, body: 'hello?' })).rejects.toMatchObject({ code: 'opted_out' });
+    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: sender, body: 'hello?' })).rejects.toMatchObject({
+      code: 'opted_out',
+    });
     await expect(tel.calls.placeCall({ businessId: a.businessId, actor: keyActor(a.keys.owner), agentId: a.agentId, to: sender })).rejects.toMatchObject({ code: 'opted_out' });
     const block = await t.db.kysely.selectFrom('contact_blocks').selectAll().where('phone', '=', sender).executeTakeFirstOrThrow();
     expect(block).toMatchObject({ business_id: a.businessId, kind: 'opt_out', source: 'sms_stop' });
     // Another business is not affected by a STOP sent to this business's line.
-    await expect(tel.sms.sendSms({ businessId: b.businessId, actor: keyActor(b.keys.owner), fromAgentId: b.agentId, to: sender, body: 'hi' })).resolves.toMatchObject({ status: 'sent' });
+    await expect(tel.sms.sendSms({ businessId: b.businessId, actor: keyActor(b.keys.owner), fromAgentId: b.agentId, to: sender, body: 'hi' })).resolves.toMatchObject({
+      status: 'sent',
+    });
 
     const back = await tel.sms.receiveInboundSms({ to: a.agentNumber, from: sender, body: 'START' });
     expect(back.optedIn).toBe(true);
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: sender, body: 'welcome back' })).resolves.toMatchObject({ status: 'sent' });
+    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: sender, body: 'welcome back' })).resolves.toMatchObject({
+      status: 'sent',
+    });
   });
 
   it('an ordinary reply is recorded without changing any list; a reply to an unknown number is not found', async () => {
@@ -283,20 +330,46 @@ describe('text messages', () => {
     await expect(tel.sms.receiveInboundSms({ to: a.agentNumber, from: 'nope', body: 'STOP' })).rejects.toMatchObject({ code: 'invalid_phone_number', details: { field: 'from' } });
   });
 
-  it('respects a lead\'s automation pause and validates the message', async () => {
+  it("respects a lead's automation pause and validates the message", async () => {
     const tel = telephony();
-    const paused = await t.db.kysely.insertInto('leads').values({ business_id: a.businessId, name: 'Paused', phone: '+14155550154', automation_paused: true }).returning('id').executeTakeFirstOrThrow();
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: 'hi', leadId: paused.id })).rejects.toMatchObject({ code: 'automation_paused' });
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: '   ' })).rejects.toMatchObject({ code: 'invalid_argument', details: { field: 'message' } });
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: 'x'.repeat(1601) })).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: b.agentId, to: '+14155550155', body: 'hi' })).rejects.toMatchObject({ code: 'not_found' });
+    const paused = await t.db.kysely
+      .insertInto('leads')
+      .values({ business_id: a.businessId, name: 'Paused', phone: '+14155550154', automation_paused: true })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await expect(
+      tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: 'hi', leadId: paused.id }),
+    ).rejects.toMatchObject({ code: 'automation_paused' });
+    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: '   ' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      details: { field: 'message' },
+    });
+    await expect(
+      tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: a.agentId, to: '+14155550155', body: 'x'.repeat(1601) }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(tel.sms.sendSms({ businessId: a.businessId, actor: keyActor(a.keys.owner), fromAgentId: b.agentId, to: '+14155550155', body: 'hi' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('a text left queued by a crash is marked failed by recovery', async () => {
-    const conv = await t.db.kysely.insertInto('sms_conversations').values({ business_id: a.businessId, agent_id: a.agentId, contact_number: '+14155550156' }).returning('id').executeTakeFirstOrThrow();
+    const conv = await t.db.kysely
+      .insertInto('sms_conversations')
+      .values({ business_id: a.businessId, agent_id: a.agentId, contact_number: '+14155550156' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const msg = await t.db.kysely
       .insertInto('sms_messages')
-      .values({ business_id: a.businessId, conversation_id: conv.id, direction: 'outbound', from_number: a.agentNumber, to_number: '+14155550156', body: 'x', status: 'queued', provider: 'simulator' })
+      .values({
+        business_id: a.businessId,
+        conversation_id: conv.id,
+        direction: 'outbound',
+        from_number: a.agentNumber,
+        to_number: '+14155550156',
+        body: 'x',
+        status: 'queued',
+        provider: 'simulator',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const tel = telephony();

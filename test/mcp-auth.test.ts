@@ -102,7 +102,11 @@ describe('API keys', () => {
     const revoked = await createKey(t.app.db, businessId, ['agents:read']);
     await createApiKeysRepository(t.app.db.kysely).revoke(revoked.id);
     const expiring = await createKey(t.app.db, businessId, ['agents:read'], { expiresAt: new Date(Date.now() + 60_000) });
-    await t.app.db.kysely.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.id).execute();
+    await t.app.db.kysely
+      .updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', expiring.id)
+      .execute();
 
     const cases: [string, RegExp][] = [
       [`kc_live_${'A'.repeat(40)}`, /not valid/],

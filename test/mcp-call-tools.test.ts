@@ -61,8 +61,7 @@ async function* sseMessages(response: Response): AsyncGenerator<any> {
     const { value, done } = await reader.read();
     if (done) return;
     buffer += value;
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const data = event
@@ -243,7 +242,7 @@ describe('make_call', () => {
     }
   });
 
-  it('carries the confirmation question on the tool call\'s own response stream (no standalone GET stream needed)', async () => {
+  it("carries the confirmation question on the tool call's own response stream (no standalone GET stream needed)", async () => {
     // A raw client that never opens the GET stream: the question must arrive on the POST's SSE
     // response, as with a session served by a node other than the one holding its GET stream.
     const headers = { ...bearer(keys.owner), 'content-type': 'application/json', accept: ACCEPT_BOTH };
@@ -323,7 +322,10 @@ describe('make_call', () => {
       for (const [name, args] of [
         ['make_call', { agent_id: own.agentId, to: '+14155550101', idempotency_key: randomUUID() }],
         ['send_sms', { from_agent_id: own.agentId, to: '+14155550101', message: 'hi', idempotency_key: randomUUID() }],
-        ['create_campaign', { name: 'x', agent_id: own.agentId, lead_ids: [own.leadId], cadence: { attempts: 1, spacing_minutes: 60, window_start: '09:00', window_end: '17:00' } }],
+        [
+          'create_campaign',
+          { name: 'x', agent_id: own.agentId, lead_ids: [own.leadId], cadence: { attempts: 1, spacing_minutes: 60, window_start: '09:00', window_end: '17:00' } },
+        ],
       ] as const) {
         const result = await call(readOnly, name, args);
         expect(result.isError).toBe(true);
@@ -357,13 +359,33 @@ describe('make_call', () => {
 describe('send_sms', () => {
   it('sends a text from an agent line and logs it', async () => {
     const key = randomUUID();
-    const sent = await call(client, 'send_sms', { from_agent_id: own.agentId, to: own.leadPhone, message: 'Your appointment is confirmed.', idempotency_key: key, lead_id: own.leadId });
+    const sent = await call(client, 'send_sms', {
+      from_agent_id: own.agentId,
+      to: own.leadPhone,
+      message: 'Your appointment is confirmed.',
+      idempotency_key: key,
+      lead_id: own.leadId,
+    });
     expect(sent.isError).toBe(false);
     expect(sent.structured).toMatchObject({
       replayed: false,
-      message: { direction: 'outbound', status: 'sent', from: own.agentNumber, to: own.leadPhone, agent_id: own.agentId, lead_id: own.leadId, body: 'Your appointment is confirmed.' },
+      message: {
+        direction: 'outbound',
+        status: 'sent',
+        from: own.agentNumber,
+        to: own.leadPhone,
+        agent_id: own.agentId,
+        lead_id: own.leadId,
+        body: 'Your appointment is confirmed.',
+      },
     });
-    const again = await call(client, 'send_sms', { from_agent_id: own.agentId, to: own.leadPhone, message: 'Your appointment is confirmed.', idempotency_key: key, lead_id: own.leadId });
+    const again = await call(client, 'send_sms', {
+      from_agent_id: own.agentId,
+      to: own.leadPhone,
+      message: 'Your appointment is confirmed.',
+      idempotency_key: key,
+      lead_id: own.leadId,
+    });
     expect(again.structured).toMatchObject({ replayed: true, message: { id: sent.structured.message.id } });
     const rows = await t.app.db.kysely.selectFrom('sms_messages').select('id').where('business_id', '=', own.businessId).where('direction', '=', 'outbound').execute();
     expect(rows).toHaveLength(1);
@@ -456,7 +478,14 @@ describe('create_campaign', () => {
   });
 
   it('an admin creates and launches it; the dialer then places its calls through the gates', async () => {
-    const created = await call(client, 'create_campaign', { name: 'Spring follow-up', agent_id: own.agentId, lead_ids: leads, cadence, launch: true, idempotency_key: randomUUID() });
+    const created = await call(client, 'create_campaign', {
+      name: 'Spring follow-up',
+      agent_id: own.agentId,
+      lead_ids: leads,
+      cadence,
+      launch: true,
+      idempotency_key: randomUUID(),
+    });
     expect(created.isError).toBe(false);
     expect(created.structured).toMatchObject({
       replayed: false,
@@ -489,7 +518,10 @@ describe('create_campaign', () => {
     expect(lead.structured.error).toContain(other.leadId);
     expect(lead.structured.error).not.toContain(leads[0]);
 
-    const inverted = await client.callTool({ name: 'create_campaign', arguments: { name: 'x', agent_id: own.agentId, lead_ids: leads, cadence: { ...cadence, window_start: '18:00', window_end: '09:00' } } });
+    const inverted = await client.callTool({
+      name: 'create_campaign',
+      arguments: { name: 'x', agent_id: own.agentId, lead_ids: leads, cadence: { ...cadence, window_start: '18:00', window_end: '09:00' } },
+    });
     expect(inverted.isError).toBe(true);
     expect((inverted.content as { text: string }[])[0]!.text).toMatch(/window_start/);
     const empty = await client.callTool({ name: 'create_campaign', arguments: { name: 'x', agent_id: own.agentId, lead_ids: [], cadence } });

@@ -51,7 +51,9 @@ describe('conformance fixtures', () => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['test_simple_text', 'test_sampling', 'test_elicitation', 'test_tool_with_progress']));
 
-      expect(await client.callTool({ name: 'test_simple_text', arguments: {} })).toMatchObject({ content: [{ type: 'text', text: 'This is a simple text response for testing.' }] });
+      expect(await client.callTool({ name: 'test_simple_text', arguments: {} })).toMatchObject({
+        content: [{ type: 'text', text: 'This is a simple text response for testing.' }],
+      });
       expect(await client.callTool({ name: 'test_error_handling', arguments: {} })).toMatchObject({ isError: true });
 
       await client.callTool({ name: 'test_tool_with_logging', arguments: {} });
@@ -62,7 +64,9 @@ describe('conformance fixtures', () => {
       expect(progress).toEqual([0, 50, 100]);
 
       expect(await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } })).toMatchObject({ content: [{ text: 'LLM response: sampled' }] });
-      expect(await client.callTool({ name: 'test_elicitation', arguments: { message: 'Name?' } })).toMatchObject({ content: [{ text: 'User response: action=decline, content={}' }] });
+      expect(await client.callTool({ name: 'test_elicitation', arguments: { message: 'Name?' } })).toMatchObject({
+        content: [{ text: 'User response: action=decline, content={}' }],
+      });
 
       const resource = await client.readResource({ uri: 'test://template/42/data' });
       expect(JSON.parse((resource.contents[0] as { text: string }).text)).toEqual({ id: '42', templateTest: true, data: 'Data for ID: 42' });

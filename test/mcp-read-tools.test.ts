@@ -11,16 +11,7 @@ import type { Db } from '../src/shared/db.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { advertisedOutputSchemas, callChecked, callTool, connectClient, createAgent, createBusiness, createCall, createKey, mintAccessToken, post } from './helpers/mcp.js';
 
-const READ_TOOLS = [
-  'get_call_recording',
-  'get_operational_settings',
-  'list_leads',
-  'get_lead',
-  'list_voicemails',
-  'list_sms_messages',
-  'list_campaigns',
-  'get_analytics',
-] as const;
+const READ_TOOLS = ['get_call_recording', 'get_operational_settings', 'list_leads', 'get_lead', 'list_voicemails', 'list_sms_messages', 'list_campaigns', 'get_analytics'] as const;
 
 const NOW = Date.now();
 const DAY = 86_400_000;
@@ -62,7 +53,15 @@ const byIdDesc = (...values: string[]) => [...values].sort().reverse();
 async function createLead(
   db: Db,
   businessId: string,
-  values: { name?: string; phone?: string; email?: string; status?: 'new' | 'contacted' | 'qualified' | 'appointment_set' | 'won' | 'lost'; source?: string; agentId?: string; createdAt: Date },
+  values: {
+    name?: string;
+    phone?: string;
+    email?: string;
+    status?: 'new' | 'contacted' | 'qualified' | 'appointment_set' | 'won' | 'lost';
+    source?: string;
+    agentId?: string;
+    createdAt: Date;
+  },
 ): Promise<string> {
   const row = await db.kysely
     .insertInto('leads')
@@ -85,11 +84,7 @@ async function createLead(
   return row.id;
 }
 
-async function createCallFor(
-  db: Db,
-  businessId: string,
-  values: Parameters<typeof createCall>[2] & { leadId?: string; outcome?: string | null },
-): Promise<string> {
+async function createCallFor(db: Db, businessId: string, values: Parameters<typeof createCall>[2] & { leadId?: string; outcome?: string | null }): Promise<string> {
   const { leadId, outcome, ...rest } = values;
   const { id } = await createCall(db, businessId, rest);
   await db.kysely
@@ -112,7 +107,17 @@ async function createConversation(db: Db, businessId: string, values: { agentId:
 async function createMessage(
   db: Db,
   businessId: string,
-  values: { conversationId: string; agentId: string; leadId?: string; direction: 'inbound' | 'outbound'; contact: string; line: string; body: string; status: 'sent' | 'failed' | 'received'; createdAt: Date },
+  values: {
+    conversationId: string;
+    agentId: string;
+    leadId?: string;
+    direction: 'inbound' | 'outbound';
+    contact: string;
+    line: string;
+    body: string;
+    status: 'sent' | 'failed' | 'received';
+    createdAt: Date;
+  },
 ): Promise<string> {
   const row = await db.kysely
     .insertInto('sms_messages')
@@ -208,16 +213,39 @@ beforeAll(async () => {
     .execute();
 
   // Calls: four in the last 30 days, one more within 90.
-  own.calls.c1 = await createCallFor(db, b, { agentId: own.agents.ava, direction: 'outbound', durationSeconds: 100, leadId: own.leads.lena, outcome: 'appointment_requested', createdAt: ago(1) });
-  own.calls.c2 = await createCallFor(db, b, { agentId: own.agents.ava, direction: 'inbound', durationSeconds: 60, leadId: own.leads.lena, outcome: 'callback_requested', createdAt: ago(2) });
-  own.calls.c3 = await createCallFor(db, b, { agentId: own.agents.ben, status: 'no-answer', durationSeconds: null, leadId: own.leads.marc, outcome: 'no_answer', createdAt: ago(1.5) });
+  own.calls.c1 = await createCallFor(db, b, {
+    agentId: own.agents.ava,
+    direction: 'outbound',
+    durationSeconds: 100,
+    leadId: own.leads.lena,
+    outcome: 'appointment_requested',
+    createdAt: ago(1),
+  });
+  own.calls.c2 = await createCallFor(db, b, {
+    agentId: own.agents.ava,
+    direction: 'inbound',
+    durationSeconds: 60,
+    leadId: own.leads.lena,
+    outcome: 'callback_requested',
+    createdAt: ago(2),
+  });
+  own.calls.c3 = await createCallFor(db, b, {
+    agentId: own.agents.ben,
+    status: 'no-answer',
+    durationSeconds: null,
+    leadId: own.leads.marc,
+    outcome: 'no_answer',
+    createdAt: ago(1.5),
+  });
   own.calls.c4 = await createCallFor(db, b, { agentId: own.agents.ava, status: 'in-progress', leadId: own.leads.nina, createdAt: ago(0.1) });
   own.calls.c5 = await createCallFor(db, b, { agentId: own.agents.ben, direction: 'inbound', durationSeconds: 200, outcome: 'appointment_requested', createdAt: ago(45) });
   other.callId = await createCallFor(db, other.businessId, { agentId: other.agentId, durationSeconds: 500, outcome: 'not_interested', createdAt: ago(1) });
 
   // Voicemails: two share a creation time.
   const vmTied = ago(2);
-  own.voicemails.push(await createVoicemail(db, b, { agentId: own.agents.ava, caller: '+14155550122', name: 'Sam', transcript: 'Please call me back about the boiler.', createdAt: ago(1) }));
+  own.voicemails.push(
+    await createVoicemail(db, b, { agentId: own.agents.ava, caller: '+14155550122', name: 'Sam', transcript: 'Please call me back about the boiler.', createdAt: ago(1) }),
+  );
   own.voicemails.push(await createVoicemail(db, b, { agentId: own.agents.ava, caller: '+14155550123', transcript: 'Leaking tap.', createdAt: vmTied }));
   own.voicemails.push(await createVoicemail(db, b, { agentId: own.agents.ben, caller: '+14155550124', transcript: 'Quote please.', createdAt: vmTied }));
   other.voicemailId = await createVoicemail(db, other.businessId, { agentId: other.agentId, caller: '+14155550125', transcript: 'Theirs.', createdAt: ago(0.5) });
@@ -226,23 +254,84 @@ beforeAll(async () => {
   const line = '+13125550101';
   own.conversations.lena = await createConversation(db, b, { agentId: own.agents.ava, contact: '+14155550111', leadId: own.leads.lena });
   own.conversations.other = await createConversation(db, b, { agentId: own.agents.ben, contact: '+14155550133' });
-  own.messages.m1 = await createMessage(db, b, { conversationId: own.conversations.lena, agentId: own.agents.ava, leadId: own.leads.lena, direction: 'outbound', contact: '+14155550111', line, body: 'Hi Lena, want to book a visit?', status: 'sent', createdAt: ago(1) });
+  own.messages.m1 = await createMessage(db, b, {
+    conversationId: own.conversations.lena,
+    agentId: own.agents.ava,
+    leadId: own.leads.lena,
+    direction: 'outbound',
+    contact: '+14155550111',
+    line,
+    body: 'Hi Lena, want to book a visit?',
+    status: 'sent',
+    createdAt: ago(1),
+  });
   // Not attributed itself: it reaches Lena through its conversation.
-  own.messages.m2 = await createMessage(db, b, { conversationId: own.conversations.lena, agentId: own.agents.ava, direction: 'inbound', contact: '+14155550111', line, body: 'Yes please, Thursday.', status: 'received', createdAt: ago(0.9) });
-  own.messages.m3 = await createMessage(db, b, { conversationId: own.conversations.lena, agentId: own.agents.ava, leadId: own.leads.lena, direction: 'outbound', contact: '+14155550111', line, body: 'Booked!', status: 'failed', createdAt: ago(0.8) });
-  own.messages.m4 = await createMessage(db, b, { conversationId: own.conversations.other, agentId: own.agents.ben, direction: 'inbound', contact: '+14155550133', line: '+13125550102', body: 'Are you open Sunday?', status: 'received', createdAt: ago(0.7) });
+  own.messages.m2 = await createMessage(db, b, {
+    conversationId: own.conversations.lena,
+    agentId: own.agents.ava,
+    direction: 'inbound',
+    contact: '+14155550111',
+    line,
+    body: 'Yes please, Thursday.',
+    status: 'received',
+    createdAt: ago(0.9),
+  });
+  own.messages.m3 = await createMessage(db, b, {
+    conversationId: own.conversations.lena,
+    agentId: own.agents.ava,
+    leadId: own.leads.lena,
+    direction: 'outbound',
+    contact: '+14155550111',
+    line,
+    body: 'Booked!',
+    status: 'failed',
+    createdAt: ago(0.8),
+  });
+  own.messages.m4 = await createMessage(db, b, {
+    conversationId: own.conversations.other,
+    agentId: own.agents.ben,
+    direction: 'inbound',
+    contact: '+14155550133',
+    line: '+13125550102',
+    body: 'Are you open Sunday?',
+    status: 'received',
+    createdAt: ago(0.7),
+  });
   other.leadId = await createLead(db, other.businessId, { name: 'Their lead', phone: '+14155550155', status: 'won', createdAt: ago(1) });
   other.conversationId = await createConversation(db, other.businessId, { agentId: other.agentId, contact: '+14155550155', leadId: other.leadId });
-  other.messageId = await createMessage(db, other.businessId, { conversationId: other.conversationId, agentId: other.agentId, leadId: other.leadId, direction: 'outbound', contact: '+14155550155', line: '+13125550199', body: 'Theirs', status: 'sent', createdAt: ago(0.2) });
+  other.messageId = await createMessage(db, other.businessId, {
+    conversationId: other.conversationId,
+    agentId: other.agentId,
+    leadId: other.leadId,
+    direction: 'outbound',
+    contact: '+14155550155',
+    line: '+13125550199',
+    body: 'Theirs',
+    status: 'sent',
+    createdAt: ago(0.2),
+  });
 
   // Campaigns, newest first: win-back, spring, old.
-  own.campaigns.spring = await createCampaign(db, b, { name: 'Spring tune-up', agentId: own.agents.ava, status: 'draft', createdAt: ago(5), leads: [[own.leads.lena, 'pending'], [own.leads.marc, 'pending']] });
+  own.campaigns.spring = await createCampaign(db, b, {
+    name: 'Spring tune-up',
+    agentId: own.agents.ava,
+    status: 'draft',
+    createdAt: ago(5),
+    leads: [
+      [own.leads.lena, 'pending'],
+      [own.leads.marc, 'pending'],
+    ],
+  });
   own.campaigns.winBack = await createCampaign(db, b, {
     name: 'Win-back',
     agentId: own.agents.ben,
     status: 'active',
     createdAt: ago(4),
-    leads: [[own.leads.nina, 'completed'], [own.leads.omar, 'queued'], [own.leads.pia, 'skipped']],
+    leads: [
+      [own.leads.nina, 'completed'],
+      [own.leads.omar, 'queued'],
+      [own.leads.pia, 'skipped'],
+    ],
   });
   own.campaigns.old = await createCampaign(db, b, { name: 'Old', agentId: own.agents.ava, status: 'completed', createdAt: ago(50), leads: [[own.leads.quinn, 'completed']] });
   other.campaignId = await createCampaign(db, other.businessId, { name: 'Theirs', agentId: other.agentId, status: 'active', createdAt: ago(1), leads: [[other.leadId, 'queued']] });
@@ -530,7 +619,13 @@ describe('list_sms_messages', () => {
     expect(first.structured).toMatchObject({ count: 3, has_more: true, next_offset: 3, filters: { conversation_id: null, direction: null } });
     const second = await call('list_sms_messages', { limit: 3, offset: 3 });
     expect(ids(second.structured.messages)).toEqual([own.messages.m1]);
-    expect(second.structured.messages[0]).toMatchObject({ direction: 'outbound', from: '+13125550101', to: '+14155550111', body: 'Hi Lena, want to book a visit?', status: 'sent' });
+    expect(second.structured.messages[0]).toMatchObject({
+      direction: 'outbound',
+      from: '+13125550101',
+      to: '+14155550111',
+      body: 'Hi Lena, want to book a visit?',
+      status: 'sent',
+    });
     expect(second.structured.has_more).toBe(false);
   });
 

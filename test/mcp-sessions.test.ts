@@ -93,7 +93,11 @@ describe('MCP sessions', () => {
 
   it('a session idle for longer than MCP_SESSION_IDLE_TTL gets 404 on a node that must look it up', async () => {
     const id = await openSession(nodeA, withKey(keyA));
-    await nodeA.app.db.kysely.updateTable('mcp_sessions').set({ last_seen_at: new Date(Date.now() - 2 * 86400_000) }).where('id', '=', id).execute();
+    await nodeA.app.db.kysely
+      .updateTable('mcp_sessions')
+      .set({ last_seen_at: new Date(Date.now() - 2 * 86400_000) })
+      .where('id', '=', id)
+      .execute();
     const res = await post(nodeB.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'ping' }, { ...withKey(keyA), 'mcp-session-id': id });
     expect(res.status).toBe(404);
   });

@@ -78,7 +78,11 @@ beforeAll(async () => {
     owner: await issue('owner', a.owner.id, SCOPES),
     admin: await issue('admin', a.admin.id, SCOPES),
     member: await issue('member', a.member.id, SCOPES),
-    noNumbers: await issue('noNumbers', a.owner.id, SCOPES.filter((s) => s !== 'numbers:write')),
+    noNumbers: await issue(
+      'noNumbers',
+      a.owner.id,
+      SCOPES.filter((s) => s !== 'numbers:write'),
+    ),
     readOnly: await issue('readOnly', a.owner.id, ['agents:read', 'calls:read']),
   };
   for (const [who, key] of Object.entries(keys)) {
@@ -142,7 +146,12 @@ describe('configure_staff_alerts', () => {
 
     const row = await t.app.db.kysely.selectFrom('notification_settings').selectAll().where('business_id', '=', a.businessId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ notification_phone: phones.admin, notification_email: a.owner.email, sms_notifications: true, email_notifications: true });
-    const rules = await t.app.db.kysely.selectFrom('escalation_rules').select(['trigger', 'notify', 'channel', 'position']).where('business_id', '=', a.businessId).orderBy('position').execute();
+    const rules = await t.app.db.kysely
+      .selectFrom('escalation_rules')
+      .select(['trigger', 'notify', 'channel', 'position'])
+      .where('business_id', '=', a.businessId)
+      .orderBy('position')
+      .execute();
     expect(rules).toEqual([
       { trigger: 'emergency', notify: phones.admin, channel: 'sms', position: 0 },
       { trigger: 'billing question', notify: a.member.email, channel: 'email', position: 1 },
@@ -173,12 +182,29 @@ describe('configure_staff_alerts', () => {
     await refused('owner', 'configure_staff_alerts', { sms_notifications: 'yes' }, 'sms_notifications');
     await refused('owner', 'configure_staff_alerts', { escalation_rules: [{ trigger: 'x', notify: phones.admin, channel: 'pager' }] }, 'channel');
     await refused('owner', 'configure_staff_alerts', { escalation_rules: [{ trigger: '  ', notify: phones.admin, channel: 'sms' }] }, 'trigger');
-    await refused('owner', 'configure_staff_alerts', { escalation_rules: [{ trigger: 'urgent', notify: a.admin.email, channel: 'sms' }] }, 'escalation_rules[0].notify', 'invalid_argument');
-    await refused('owner', 'configure_staff_alerts', { escalation_rules: [{ trigger: 'urgent', notify: phones.admin, channel: 'email' }] }, 'escalation_rules[0].notify', 'invalid_argument');
     await refused(
       'owner',
       'configure_staff_alerts',
-      { escalation_rules: [{ trigger: 'urgent', notify: phones.admin, channel: 'sms' }, { trigger: 'Urgent', notify: phones.admin, channel: 'sms' }] },
+      { escalation_rules: [{ trigger: 'urgent', notify: a.admin.email, channel: 'sms' }] },
+      'escalation_rules[0].notify',
+      'invalid_argument',
+    );
+    await refused(
+      'owner',
+      'configure_staff_alerts',
+      { escalation_rules: [{ trigger: 'urgent', notify: phones.admin, channel: 'email' }] },
+      'escalation_rules[0].notify',
+      'invalid_argument',
+    );
+    await refused(
+      'owner',
+      'configure_staff_alerts',
+      {
+        escalation_rules: [
+          { trigger: 'urgent', notify: phones.admin, channel: 'sms' },
+          { trigger: 'Urgent', notify: phones.admin, channel: 'sms' },
+        ],
+      },
       'escalation_rules[1] repeats escalation_rules[0]',
       'invalid_argument',
     );
@@ -194,7 +220,13 @@ describe('configure_staff_alerts', () => {
     // Staff of another business are not staff of this one.
     await refused('owner', 'configure_staff_alerts', { notification_phone: phones.otherAdmin }, 'notification_phone', 'invalid_argument');
     await refused('owner', 'configure_staff_alerts', { notification_email: b.owner.email }, 'notification_email', 'invalid_argument');
-    await refused('owner', 'configure_staff_alerts', { escalation_rules: [{ trigger: 'emergency', notify: b.admin.email, channel: 'email' }] }, 'escalation_rules[0].notify', 'invalid_argument');
+    await refused(
+      'owner',
+      'configure_staff_alerts',
+      { escalation_rules: [{ trigger: 'emergency', notify: b.admin.email, channel: 'email' }] },
+      'escalation_rules[0].notify',
+      'invalid_argument',
+    );
     const cross = await call('owner', 'configure_staff_alerts', { business_id: b.businessId, sms_notifications: false });
     expect(cross.structured).toEqual({ success: false, error: 'Business not found', error_code: 'not_found' });
     expect(await t.app.db.kysely.selectFrom('notification_settings').select('business_id').where('business_id', '=', b.businessId).executeTakeFirst()).toBeUndefined();
@@ -287,8 +319,18 @@ describe('configure_agent_business_rules', () => {
   });
 
   it('dry_run shows the plan and what would happen (needs_approval: the inbound prompt is high-impact)', async () => {
-    const s = await ok('owner', 'configure_agent_business_rules', { agent_id: agentId, rules: 'Never promise same-day visits.', section_title: 'After-hours handoffs', dry_run: true });
-    expect(s).toMatchObject({ status: 'needs_approval', dry_run: true, intent: 'agent.patch', section: { key: 'after-hours-handoffs', action: 'added', title: 'After-hours handoffs' } });
+    const s = await ok('owner', 'configure_agent_business_rules', {
+      agent_id: agentId,
+      rules: 'Never promise same-day visits.',
+      section_title: 'After-hours handoffs',
+      dry_run: true,
+    });
+    expect(s).toMatchObject({
+      status: 'needs_approval',
+      dry_run: true,
+      intent: 'agent.patch',
+      section: { key: 'after-hours-handoffs', action: 'added', title: 'After-hours handoffs' },
+    });
     expect(s.plan.high_impact_fields).toEqual(['inbound_prompt']);
     expect((await agentRow(agentId)).config_version).toBe(1);
   });
@@ -356,7 +398,13 @@ describe('update_agent_config', () => {
   });
 
   it('applies a low-impact change at once: a new config version and a change-history row', async () => {
-    const s = await ok('owner', 'update_agent_config', { agent_id: agentId, idempotency_key: newKey(), model: 'gpt-4.1', max_call_duration_seconds: 900, first_message: 'Hi, thanks for calling!' });
+    const s = await ok('owner', 'update_agent_config', {
+      agent_id: agentId,
+      idempotency_key: newKey(),
+      model: 'gpt-4.1',
+      max_call_duration_seconds: 900,
+      first_message: 'Hi, thanks for calling!',
+    });
     expect(s).toMatchObject({ agent_id: agentId, status: 'executed', dry_run: false, replayed: false });
     expect(s.change.version).toEqual({ from: 1, to: 2 });
     expect(Object.keys(s.change.changes).sort()).toEqual(['first_message', 'max_call_duration_seconds', 'model']);
@@ -403,7 +451,12 @@ describe('update_agent_config', () => {
     expect(borrowed).toMatchObject({ status: 'denied' });
     expect(borrowed.reason).toMatch(/issuer/);
     // A member vouching for themselves.
-    const member = await ok('member', 'update_agent_config', { agent_id: agentId, idempotency_key: newKey(), voice: 'sage', authority: { user_email: a.member.email, statement: 'I am sure this is fine.' } });
+    const member = await ok('member', 'update_agent_config', {
+      agent_id: agentId,
+      idempotency_key: newKey(),
+      voice: 'sage',
+      authority: { user_email: a.member.email, statement: 'I am sure this is fine.' },
+    });
     expect(member.status).toBe('denied');
     expect(member.reason).toMatch(/admin or owner/);
     expect((await agentRow(agentId)).voice).toBe('verse');
@@ -431,7 +484,9 @@ describe('update_agent_config', () => {
   it('concurrent retries with one key change the agent once', async () => {
     const key = newKey();
     const before = (await agentRow(agentId)).config_version;
-    const results = await Promise.all(Array.from({ length: 20 }, () => ok('owner', 'update_agent_config', { agent_id: agentId, idempotency_key: key, max_call_duration_seconds: 1200 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => ok('owner', 'update_agent_config', { agent_id: agentId, idempotency_key: key, max_call_duration_seconds: 1200 })),
+    );
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     for (const r of results) expect(r).toMatchObject({ status: 'executed', change: { version: { from: before, to: before + 1 } } });
     expect((await agentRow(agentId)).config_version).toBe(before + 1);
@@ -489,7 +544,12 @@ describe('request_kaicalls_update', () => {
     expect(pending.status).toBe('pending_approval');
     expect(pending.approval_id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const denied = await ok('member', 'request_kaicalls_update', { intent: 'agent.patch', payload, idempotency_key: newKey(), authority: { user_email: a.member.email, statement: 'I approve this one myself.' } });
+    const denied = await ok('member', 'request_kaicalls_update', {
+      intent: 'agent.patch',
+      payload,
+      idempotency_key: newKey(),
+      authority: { user_email: a.member.email, statement: 'I approve this one myself.' },
+    });
     expect(denied).toMatchObject({ status: 'denied' });
     expect(denied.reason).toMatch(/admin or owner/);
 
@@ -526,7 +586,13 @@ describe('request_kaicalls_update', () => {
     const again = await ok('owner', 'request_kaicalls_update', args);
     expect(first).toMatchObject({ status: 'pending_approval', replayed: false });
     expect(again).toMatchObject({ status: 'pending_approval', replayed: true, approval_id: first.approval_id });
-    const approvals = await t.app.db.kysely.selectFrom('approvals').select('id').where('business_id', '=', a.businessId).where('summary', 'like', '%voice%').where('status', '=', 'pending').execute();
+    const approvals = await t.app.db.kysely
+      .selectFrom('approvals')
+      .select('id')
+      .where('business_id', '=', a.businessId)
+      .where('summary', 'like', '%voice%')
+      .where('status', '=', 'pending')
+      .execute();
     expect(approvals.map((r) => r.id)).toContain(first.approval_id);
     expect(approvals.filter((r) => r.id === first.approval_id)).toHaveLength(1);
     await refused('owner', 'request_kaicalls_update', { ...args, queue_for_approval: false }, 'idempotency_key', 'conflict');
@@ -542,9 +608,13 @@ describe('request_kaicalls_update', () => {
     const before = await agentRow(agentId);
     const broker = t.app.domain.broker;
     // A plain member may not decide.
-    await expect(broker.decideApproval({ approvalId: queued.approval_id, businessId: a.businessId, deciderUserId: a.member.id, decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(broker.decideApproval({ approvalId: queued.approval_id, businessId: a.businessId, deciderUserId: a.member.id, decision: 'approve' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     // An admin of another business cannot even see it.
-    await expect(broker.decideApproval({ approvalId: queued.approval_id, businessId: b.businessId, deciderUserId: b.admin.id, decision: 'approve' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(broker.decideApproval({ approvalId: queued.approval_id, businessId: b.businessId, deciderUserId: b.admin.id, decision: 'approve' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
 
     const decided = await broker.decideApproval({ approvalId: queued.approval_id, businessId: a.businessId, deciderUserId: a.admin.id, decision: 'approve' });
     expect(decided.status).toBe('executed');
@@ -573,11 +643,38 @@ describe('request_kaicalls_update', () => {
   it('refuses bad input naming the field; another business’s ids are not found', async () => {
     await refused('owner', 'request_kaicalls_update', { intent: 'agent.patch', payload: {} }, 'idempotency_key');
     await refused('owner', 'request_kaicalls_update', { payload: {}, idempotency_key: newKey() }, 'intent');
-    await refused('owner', 'request_kaicalls_update', { intent: 'agent.patch', payload: { agent_id: agentId, changes: { voice: '' } }, idempotency_key: newKey() }, 'payload.changes.voice', 'invalid_argument');
-    await refused('owner', 'request_kaicalls_update', { intent: 'agent.patch', payload: { agent_id: agentId, changes: { colour: 'red' } }, idempotency_key: newKey() }, 'payload.changes.colour', 'invalid_argument');
-    await refused('owner', 'request_kaicalls_update', { intent: 'transcripts.sink.configure', payload: { url: 'http://10.0.0.5/hook' }, idempotency_key: newKey() }, 'payload.url', 'invalid_argument');
-    await refused('owner', 'request_kaicalls_update', { intent: 'agent.patch', payload: { agent_id: agentId, changes: { model: 'x' } }, idempotency_key: newKey(), authority: { statement: 'I approve this change.' } }, 'user_email');
-    const crossAgent = await call('owner', 'request_kaicalls_update', { intent: 'agent.patch', payload: { agent_id: b.agentId, changes: { model: 'x' } }, idempotency_key: newKey() });
+    await refused(
+      'owner',
+      'request_kaicalls_update',
+      { intent: 'agent.patch', payload: { agent_id: agentId, changes: { voice: '' } }, idempotency_key: newKey() },
+      'payload.changes.voice',
+      'invalid_argument',
+    );
+    await refused(
+      'owner',
+      'request_kaicalls_update',
+      { intent: 'agent.patch', payload: { agent_id: agentId, changes: { colour: 'red' } }, idempotency_key: newKey() },
+      'payload.changes.colour',
+      'invalid_argument',
+    );
+    await refused(
+      'owner',
+      'request_kaicalls_update',
+      { intent: 'transcripts.sink.configure', payload: { url: 'http://10.0.0.5/hook' }, idempotency_key: newKey() },
+      'payload.url',
+      'invalid_argument',
+    );
+    await refused(
+      'owner',
+      'request_kaicalls_update',
+      { intent: 'agent.patch', payload: { agent_id: agentId, changes: { model: 'x' } }, idempotency_key: newKey(), authority: { statement: 'I approve this change.' } },
+      'user_email',
+    );
+    const crossAgent = await call('owner', 'request_kaicalls_update', {
+      intent: 'agent.patch',
+      payload: { agent_id: b.agentId, changes: { model: 'x' } },
+      idempotency_key: newKey(),
+    });
     expect(crossAgent.structured).toEqual({ success: false, error: 'Agent not found', error_code: 'not_found' });
     const crossNumber = await call('owner', 'request_kaicalls_update', {
       intent: 'phone.emergency_address.set',
@@ -590,12 +687,20 @@ describe('request_kaicalls_update', () => {
 
   it('security: each intent needs its own scope (an API key without numbers:write cannot set an emergency address)', async () => {
     const address = { street: '1 Main St', city: 'New York', region: 'NY', postal_code: '10001', country: 'US' };
-    const refusedCall = await call('noNumbers', 'request_kaicalls_update', { intent: 'phone.emergency_address.set', payload: { phone_number: a.agentNumber, address }, idempotency_key: newKey() });
+    const refusedCall = await call('noNumbers', 'request_kaicalls_update', {
+      intent: 'phone.emergency_address.set',
+      payload: { phone_number: a.agentNumber, address },
+      idempotency_key: newKey(),
+    });
     expect(refusedCall.isError).toBe(true);
     expect(refusedCall.structured.error_code).toBe('missing_scope');
     expect(refusedCall.text).toMatch(/^Missing required scope: numbers:write/);
     // The same key may still use the intents its scopes allow.
-    const allowed = await ok('noNumbers', 'request_kaicalls_update', { intent: 'agent.patch', payload: { agent_id: agentId, changes: { model: 'gpt-4.1-mini' } }, idempotency_key: newKey() });
+    const allowed = await ok('noNumbers', 'request_kaicalls_update', {
+      intent: 'agent.patch',
+      payload: { agent_id: agentId, changes: { model: 'gpt-4.1-mini' } },
+      idempotency_key: newKey(),
+    });
     expect(allowed.status).toBe('executed');
     // A read-only key reaches no intent, not even an unknown one.
     const readOnly = await call('readOnly', 'request_kaicalls_update', { intent: 'something.else', payload: {}, idempotency_key: newKey() });
@@ -606,7 +711,16 @@ describe('request_kaicalls_update', () => {
     expect(scopesForUpdateRequest({ intent: 'phone.emergency_address.set' })).toEqual(['numbers:write']);
     expect(scopesForUpdateRequest({ intent: 'transcripts.sink.configure' })).toEqual(['webhooks:write']);
     expect(scopesForUpdateRequest({ intent: 'agent.patch' })).toEqual(['agents:write']);
-    for (const raw of [undefined, null, 'agent.patch', ['phone.emergency_address.set'], { intent: 42 }, { intent: 'toString' }, { intent: '__proto__' }, JSON.parse('{"__proto__": {"intent": "phone.emergency_address.set"}}')]) {
+    for (const raw of [
+      undefined,
+      null,
+      'agent.patch',
+      ['phone.emergency_address.set'],
+      { intent: 42 },
+      { intent: 'toString' },
+      { intent: '__proto__' },
+      JSON.parse('{"__proto__": {"intent": "phone.emergency_address.set"}}'),
+    ]) {
       expect(scopesForUpdateRequest(raw)).toEqual(['agents:write']);
     }
   });
@@ -628,7 +742,9 @@ describe('request_kaicalls_update', () => {
 
 describe('upsert_lead', () => {
   it('creates a lead', async () => {
-    const s = await ok('owner', 'upsert_lead', { lead: { name: 'Dana Doe', phone: '+13125550142', email: 'Dana@Example.com', source: 'website', agent_id: a.agentId, city: 'Chicago' } });
+    const s = await ok('owner', 'upsert_lead', {
+      lead: { name: 'Dana Doe', phone: '+13125550142', email: 'Dana@Example.com', source: 'website', agent_id: a.agentId, city: 'Chicago' },
+    });
     expect(s).toMatchObject({ mode: 'create', results: [], updated_count: 0, failed_count: 0, replayed: false });
     expect(s.lead).toMatchObject({ name: 'Dana Doe', phone: '+13125550142', email: 'dana@example.com', status: 'new', source: 'website', agent_id: a.agentId, city: 'Chicago' });
     const row = await t.app.db.kysely.selectFrom('leads').selectAll().where('id', '=', s.lead.id).executeTakeFirstOrThrow();
@@ -658,13 +774,21 @@ describe('upsert_lead', () => {
     expect((await t.app.db.kysely.selectFrom('leads').select('status').where('id', '=', b.leadId).executeTakeFirstOrThrow()).status).toBe('new');
 
     // A row that would leave a lead with no way to reach it, and one naming another business's agent.
-    const invalid = await ok('owner', 'upsert_lead', { updates: [{ id: second, email: null, name: null }, { id: a.leadId, agent_id: b.agentId }] });
+    const invalid = await ok('owner', 'upsert_lead', {
+      updates: [
+        { id: second, email: null, name: null },
+        { id: a.leadId, agent_id: b.agentId },
+      ],
+    });
     expect(invalid.results.map((r: Structured) => [r.status, r.error_code])).toEqual([
       ['invalid', 'invalid_argument'],
       ['invalid', 'not_found'],
     ]);
     expect(invalid.results[1].error).toMatch(/agent_id/);
-    expect(await t.app.db.kysely.selectFrom('leads').select(['name', 'email']).where('id', '=', second).executeTakeFirstOrThrow()).toEqual({ name: 'Sam Second', email: 'sam@example.com' });
+    expect(await t.app.db.kysely.selectFrom('leads').select(['name', 'email']).where('id', '=', second).executeTakeFirstOrThrow()).toEqual({
+      name: 'Sam Second',
+      email: 'sam@example.com',
+    });
   });
 
   it('replays an idempotency key: one lead, the first outcome', async () => {
@@ -687,7 +811,18 @@ describe('upsert_lead', () => {
     await refused('owner', 'upsert_lead', { updates: [] }, 'updates');
     await refused('owner', 'upsert_lead', { updates: [{ id: 'lead-1', status: 'won' }] }, 'id');
     await refused('owner', 'upsert_lead', { updates: [{ id: a.leadId }] }, 'updates[0]', 'invalid_argument');
-    await refused('owner', 'upsert_lead', { updates: [{ id: a.leadId, status: 'won' }, { id: a.leadId, status: 'lost' }] }, 'updates[1].id', 'invalid_argument');
+    await refused(
+      'owner',
+      'upsert_lead',
+      {
+        updates: [
+          { id: a.leadId, status: 'won' },
+          { id: a.leadId, status: 'lost' },
+        ],
+      },
+      'updates[1].id',
+      'invalid_argument',
+    );
     await refused('owner', 'upsert_lead', { updates: [{ id: a.leadId, phone: '12345' }] }, 'phone');
     expect((await t.app.db.kysely.selectFrom('leads').select('status').where('id', '=', a.leadId).executeTakeFirstOrThrow()).status).toBe('qualified');
   });
@@ -706,7 +841,14 @@ describe('audit', () => {
       .selectFrom('audit_log')
       .selectAll()
       .where('business_id', '=', a.businessId)
-      .where('action', 'in', ['configure_staff_alerts', 'configure_textable_links', 'configure_agent_business_rules', 'update_agent_config', 'request_kaicalls_update', 'upsert_lead'])
+      .where('action', 'in', [
+        'configure_staff_alerts',
+        'configure_textable_links',
+        'configure_agent_business_rules',
+        'update_agent_config',
+        'request_kaicalls_update',
+        'upsert_lead',
+      ])
       .execute();
     const actions = new Set(rows.map((r) => r.action));
     expect(actions.size).toBe(6);
@@ -718,7 +860,12 @@ describe('audit', () => {
     for (const phone of Object.values(phones)) expect(text).not.toContain(phone);
     expect(text).toContain('+1415•••0111');
     // The broker audits its own decisions too.
-    const broker = await t.app.db.kysely.selectFrom('audit_log').select(['action', 'outcome']).where('business_id', '=', a.businessId).where('action', 'like', 'update.%').execute();
+    const broker = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'outcome'])
+      .where('business_id', '=', a.businessId)
+      .where('action', 'like', 'update.%')
+      .execute();
     expect(new Set(broker.map((r) => r.outcome))).toEqual(new Set(['needs_user_input', 'unsupported', 'needs_approval', 'pending_approval', 'denied', 'executed', 'dry_run']));
   });
 });

@@ -83,7 +83,11 @@ async function codeFor(account: TestAccount, options: { metadata?: Record<string
   const client = await registerClient(options.metadata);
   const { verifier, challenge } = pkce();
   const redirectUri = options.params?.redirect_uri ?? REDIRECT;
-  const callback = await signInAndConsent(new TestBrowser(), authorizeUrl(client.client_id, { code_challenge: challenge, code_challenge_method: 'S256', ...options.params }), account);
+  const callback = await signInAndConsent(
+    new TestBrowser(),
+    authorizeUrl(client.client_id, { code_challenge: challenge, code_challenge_method: 'S256', ...options.params }),
+    account,
+  );
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code: ${callback.href}`);
   return { client, code, verifier, redirectUri, callback };
@@ -194,8 +198,18 @@ describe('the MCP SDK client’s OAuth flow', () => {
   it('issues refresh tokens without offline_access and asks for every catalog scope when none is named', async () => {
     const client = await registerClient();
     const { verifier, challenge } = pkce();
-    const callback = await signInAndConsent(new TestBrowser(), authorizeUrl(client.client_id, { scope: undefined, code_challenge: challenge, code_challenge_method: 'S256' }), alice);
-    const res = await token({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT, client_id: client.client_id });
+    const callback = await signInAndConsent(
+      new TestBrowser(),
+      authorizeUrl(client.client_id, { scope: undefined, code_challenge: challenge, code_challenge_method: 'S256' }),
+      alice,
+    );
+    const res = await token({
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code')!,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: client.client_id,
+    });
     expect(res.status).toBe(200);
     expect(res.body.refresh_token).toEqual(expect.any(String));
     expect(decodeJwt(res.body.access_token!).scope).toBe('calls:read calls:write agents:read agents:write leads:write sms:write numbers:write webhooks:write');
@@ -298,7 +312,14 @@ describe('the sign-in page', () => {
       }).then((r) => r.json() as Promise<{ client_id: string }>);
       const other = new TestBrowser();
       const url = new URL(`${otherNode.baseUrl}/oauth/authorize`);
-      url.search = new URLSearchParams({ client_id: client.client_id, response_type: 'code', redirect_uri: REDIRECT, scope: 'calls:read', code_challenge: pkce().challenge, code_challenge_method: 'S256' }).toString();
+      url.search = new URLSearchParams({
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'calls:read',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }).toString();
       const page = await other.follow(url.href, otherNode.baseUrl);
       const [f] = parseForms(page);
       const res = await other.post(f!.action, { ...f!.fields, email: victim.email, password: victim.password });
@@ -320,7 +341,13 @@ describe('the sign-in page', () => {
       }).then((r) => r.json())) as { client_id: string };
       const browser = new TestBrowser();
       const url = new URL(`${isolated.baseUrl}/oauth/authorize`);
-      url.search = new URLSearchParams({ client_id: client.client_id, response_type: 'code', redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' }).toString();
+      url.search = new URLSearchParams({
+        client_id: client.client_id,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }).toString();
       const [form] = parseForms(await browser.follow(url.href, isolated.baseUrl));
       for (let i = 0; i < 30; i++) {
         const res = await browser.post(form!.action, { ...form!.fields, email: `sprayed-${i}@example.com`, password: 'Winter2026!' });
@@ -397,7 +424,10 @@ describe('the consent page', () => {
       for (const tool of toolsForScope(scope)) {
         expect(page.body).toContain(`<code>${tool.name}</code>`);
         // Tools that act in the world are flagged next to their name (make_call: real phone calls).
-        if (tool.externalEffect) expect(page.body).toMatch(new RegExp(`<code>${tool.name}</code> <span class="effect">\\((places real phone calls|sends real text messages|makes real changes outside this app)\\)</span>`));
+        if (tool.externalEffect)
+          expect(page.body).toMatch(
+            new RegExp(`<code>${tool.name}</code> <span class="effect">\\((places real phone calls|sends real text messages|makes real changes outside this app)\\)</span>`),
+          );
       }
     }
     for (const info of SCOPE_CATALOG.filter((s) => !(requested as readonly string[]).includes(s.scope))) {
@@ -454,7 +484,10 @@ describe('the consent page', () => {
   it('Deny sends access_denied back to the client with its state and the issuer', async () => {
     const client = await registerClient();
     const { challenge } = pkce();
-    const callback = await signInAndConsent(new TestBrowser(), authorizeUrl(client.client_id, { code_challenge: challenge, code_challenge_method: 'S256', state: 'keep-me' }), { ...alice, decision: 'deny' });
+    const callback = await signInAndConsent(new TestBrowser(), authorizeUrl(client.client_id, { code_challenge: challenge, code_challenge_method: 'S256', state: 'keep-me' }), {
+      ...alice,
+      decision: 'deny',
+    });
     expect(callback.origin + callback.pathname).toBe(REDIRECT);
     expect(callback.searchParams.get('error')).toBe('access_denied');
     expect(callback.searchParams.get('state')).toBe('keep-me');
@@ -509,7 +542,9 @@ describe('security: refusals', () => {
 
   it('refuses an unregistered redirect URI without redirecting to it', async () => {
     const client = await registerClient();
-    const res = await new TestBrowser().get(authorizeUrl(client.client_id, { redirect_uri: 'https://attacker.example/steal', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+    const res = await new TestBrowser().get(
+      authorizeUrl(client.client_id, { redirect_uri: 'https://attacker.example/steal', code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+    );
     expect(res.status).toBe(400);
     expect(res.location).toBeNull();
     expect(res.body).toContain('invalid_redirect_uri');
@@ -541,18 +576,34 @@ describe('security: refusals', () => {
     const res = await token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: client.client_id });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
-    const ok = await token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: client.client_id, client_secret: client.client_secret! });
+    const ok = await token({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: client.client_id,
+      client_secret: client.client_secret!,
+    });
     expect(ok.status).toBe(200);
   });
 
   it('refuses a token for another resource at authorization, code exchange and refresh', async () => {
     const client = await registerClient();
-    const res = await new TestBrowser().get(authorizeUrl(client.client_id, { resource: 'https://other.example/api/mcp', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+    const res = await new TestBrowser().get(
+      authorizeUrl(client.client_id, { resource: 'https://other.example/api/mcp', code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+    );
     const callback = new URL(res.location!);
     expect(callback.searchParams.get('error')).toBe('invalid_target');
 
     const { client: c2, code, verifier } = await codeFor(alice);
-    const exchange = await token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: c2.client_id, resource: 'https://other.example/api/mcp' });
+    const exchange = await token({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: c2.client_id,
+      resource: 'https://other.example/api/mcp',
+    });
     expect(exchange.status).toBe(400);
     expect(exchange.body.error).toBe('invalid_target');
 

@@ -121,8 +121,13 @@ describe('dynamic client registration', () => {
     const { body } = await register({ redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none', scope: 'agents:read calls:read' });
     const url = new URL(`${t.baseUrl}/oauth/authorize`);
     const params = {
-      client_id: String(body.client_id), response_type: 'code', redirect_uri: 'http://127.0.0.1:5555/cb', scope: 'agents:read calls:read calls:write',
-      state: 'step-up', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+      client_id: String(body.client_id),
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:5555/cb',
+      scope: 'agents:read calls:read calls:write',
+      state: 'step-up',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
     };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const res = await fetch(url, { redirect: 'manual' });
@@ -208,7 +213,21 @@ describe('security: registration is rate-limited per source address', () => {
 
 describe('security: Client ID Metadata Documents are fetched only from public https hosts', () => {
   it('classifies special-use addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.5.4',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+    ]) {
       expect(isNonPublicAddress(a), a).toBe(true);
     }
     for (const a of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isNonPublicAddress(a), a).toBe(false);
@@ -218,14 +237,27 @@ describe('security: Client ID Metadata Documents are fetched only from public ht
     const resolve = async () => ['93.184.216.34', '10.0.0.7'];
     expect(await checkCimdUrl('https://client.example/meta.json', { allowPrivateHosts: false, resolve })).toEqual({ ok: false, reason: 'non_public_address' });
     expect(await checkCimdUrl('https://client.example/meta.json', { allowPrivateHosts: false, resolve: async () => ['93.184.216.34'] })).toEqual({ ok: true });
-    expect(await checkCimdUrl('https://client.example/meta.json', { allowPrivateHosts: false, resolve: async () => { throw new Error('NXDOMAIN'); } })).toEqual({ ok: false, reason: 'unresolvable' });
+    expect(
+      await checkCimdUrl('https://client.example/meta.json', {
+        allowPrivateHosts: false,
+        resolve: async () => {
+          throw new Error('NXDOMAIN');
+        },
+      }),
+    ).toEqual({ ok: false, reason: 'unresolvable' });
     expect(await checkCimdUrl('http://client.example/meta.json', { allowPrivateHosts: false, resolve })).toEqual({ ok: false, reason: 'not_https' });
   });
 
   it('refuses loopback and private client_id URLs at the authorization endpoint', async () => {
     for (const clientId of ['https://127.0.0.1:9/client.json', 'https://localhost/client.json', 'https://10.1.2.3/client.json', 'https://[::1]/client.json']) {
       const url = new URL(`${t.baseUrl}/oauth/authorize`);
-      url.search = new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: 'http://localhost:3000/cb', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+      url.search = new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        redirect_uri: 'http://localhost:3000/cb',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      }).toString();
       const res = await fetch(url, { redirect: 'manual' });
       expect(res.status, clientId).toBe(400);
       expect(await res.text(), clientId).toContain('invalid_client');

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantTx } from '../src/shared/db.js';
 import { asAppRoleWithoutBusiness, createTestDatabase, type TestDatabase } from './helpers/db.js';
 
-
 let t: TestDatabase;
 let a: { business: string; agent: string; call: string; lead: string; user: string };
 let b: { business: string; agent: string; call: string; lead: string; user: string };
@@ -13,16 +12,31 @@ let b: { business: string; agent: string; call: string; lead: string; user: stri
 async function makeBusiness(slug: string) {
   const db = t.db.kysely;
   const business = await db.insertInto('businesses').values({ name: slug, slug, timezone: 'UTC' }).returning('id').executeTakeFirstOrThrow();
-  const user = await db.insertInto('users').values({ email: `${slug}@example.com`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+  const user = await db
+    .insertInto('users')
+    .values({ email: `${slug}@example.com`, password_hash: 'x' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await db.insertInto('memberships').values({ business_id: business.id, user_id: user.id, role: 'owner' }).execute();
-  const agent = await db.insertInto('agents').values({ business_id: business.id, name: `${slug} agent`, voice: 'v', model: 'm' }).returning('id').executeTakeFirstOrThrow();
-  const lead = await db.insertInto('leads').values({ business_id: business.id, name: `${slug} lead` }).returning('id').executeTakeFirstOrThrow();
+  const agent = await db
+    .insertInto('agents')
+    .values({ business_id: business.id, name: `${slug} agent`, voice: 'v', model: 'm' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const lead = await db
+    .insertInto('leads')
+    .values({ business_id: business.id, name: `${slug} lead` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const call = await db
     .insertInto('calls')
     .values({ business_id: business.id, agent_id: agent.id, lead_id: lead.id, direction: 'outbound', status: 'completed', to_number: '+15550100001', from_number: '+15550100002' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('api_keys').values({ business_id: business.id, name: 'k', prefix: `kc_live_${slug}`, key_hash: slug === 'a' ? 'a'.repeat(64) : 'b'.repeat(64), scopes: ['calls:read'] }).execute();
+  await db
+    .insertInto('api_keys')
+    .values({ business_id: business.id, name: 'k', prefix: `kc_live_${slug}`, key_hash: slug === 'a' ? 'a'.repeat(64) : 'b'.repeat(64), scopes: ['calls:read'] })
+    .execute();
   await db.insertInto('audit_log').values({ business_id: business.id, actor_kind: 'system', actor_id: null, action: 'seed', outcome: 'success' }).execute();
   return { business: business.id, agent: agent.id, call: call.id, lead: lead.id, user: user.id };
 }
@@ -55,8 +69,10 @@ describe('security: every tenant table is under row-level security', () => {
 
 describe('security: row-level security with no business set', () => {
   it('runs as a role that is neither superuser nor table owner', async () => {
-    const row = await asAppRoleWithoutBusiness(t.db, async (tx: TenantTx) =>
-      (await sql<{ u: string; sup: boolean }>`select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as sup`.execute(tx)).rows[0],
+    const row = await asAppRoleWithoutBusiness(
+      t.db,
+      async (tx: TenantTx) =>
+        (await sql<{ u: string; sup: boolean }>`select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as sup`.execute(tx)).rows[0],
     );
     expect(row).toEqual({ u: 'kc_app', sup: false });
   });
@@ -67,8 +83,9 @@ describe('security: row-level security with no business set', () => {
   });
 
   async function expectEmptyWithoutBusiness(table: string) {
-    const count = await asAppRoleWithoutBusiness(t.db, async (tx: TenantTx) =>
-      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(tx)).rows[0]!.n,
+    const count = await asAppRoleWithoutBusiness(
+      t.db,
+      async (tx: TenantTx) => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(tx)).rows[0]!.n,
     );
     const total = (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db.kysely)).rows[0]!.n;
     // The owner connection does see rows where the fixture wrote some: the policy, not an empty table, hides them.
@@ -77,9 +94,9 @@ describe('security: row-level security with no business set', () => {
   }
 
   it('refuses writes', async () => {
-    await expect(
-      asAppRoleWithoutBusiness(t.db, (tx) => tx.insertInto('agents').values({ business_id: a.business, name: 'x', voice: 'v', model: 'm' }).execute()),
-    ).rejects.toThrow(/row-level security/);
+    await expect(asAppRoleWithoutBusiness(t.db, (tx) => tx.insertInto('agents').values({ business_id: a.business, name: 'x', voice: 'v', model: 'm' }).execute())).rejects.toThrow(
+      /row-level security/,
+    );
     const updated = await asAppRoleWithoutBusiness(t.db, (tx) => tx.updateTable('calls').set({ summary: 'changed' }).where('id', '=', a.call).executeTakeFirst());
     expect(Number(updated.numUpdatedRows)).toBe(0);
   });
@@ -122,12 +139,10 @@ describe("security: in business A's unit of work, business B is invisible", () =
   });
 
   it('cannot insert rows for B, nor move its own rows to B', async () => {
-    await expect(
-      t.db.forBusiness(a.business, (tx) => tx.insertInto('leads').values({ business_id: b.business, name: 'planted' }).execute()),
-    ).rejects.toThrow(/row-level security/);
-    await expect(
-      t.db.forBusiness(a.business, (tx) => tx.updateTable('leads').set({ business_id: b.business }).where('id', '=', a.lead).execute()),
-    ).rejects.toThrow(/row-level security/);
+    await expect(t.db.forBusiness(a.business, (tx) => tx.insertInto('leads').values({ business_id: b.business, name: 'planted' }).execute())).rejects.toThrow(/row-level security/);
+    await expect(t.db.forBusiness(a.business, (tx) => tx.updateTable('leads').set({ business_id: b.business }).where('id', '=', a.lead).execute())).rejects.toThrow(
+      /row-level security/,
+    );
   });
 
   it("cannot read users' password hashes", async () => {

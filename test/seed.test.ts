@@ -283,7 +283,17 @@ describe('demo seed: content', () => {
     expect(acmeCalls).toHaveLength(CALLS_PER_BUSINESS);
     expect(new Set(acmeCalls.map((c) => c.business_id))).toEqual(new Set([acmeId]));
     const brightCallIds = await t.db.kysely.selectFrom('calls').select('id').where('business_id', '=', brightId).execute();
-    const leaked = await t.db.forBusiness(acmeId, (tx) => tx.selectFrom('calls').select('id').where('id', 'in', brightCallIds.map((c) => c.id)).execute());
+    const leaked = await t.db.forBusiness(acmeId, (tx) =>
+      tx
+        .selectFrom('calls')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          brightCallIds.map((c) => c.id),
+        )
+        .execute(),
+    );
     expect(leaked).toEqual([]);
   });
 });
@@ -371,7 +381,10 @@ describe('demo seed: once, whole, and the same everywhere', () => {
     await wipe(other.db);
     expect(await seedDemoIfEmpty(other.db, { now: LATER })).not.toBeNull();
     expect(await dump(other.db, { withTimes: false })).toEqual(first);
-    const latest = await other.db.kysely.selectFrom('calls').select((eb) => eb.fn.max('created_at').as('at')).executeTakeFirstOrThrow();
+    const latest = await other.db.kysely
+      .selectFrom('calls')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .executeTakeFirstOrThrow();
     expect(new Date(latest.at as Date).getTime()).toBeGreaterThan(LATER.getTime() - 3_600_000);
   });
 

@@ -32,7 +32,15 @@ async function node(): Promise<TestApp> {
 }
 
 const leadCount = async () =>
-  Number((await database.db.kysely.selectFrom('leads').select(({ fn }) => fn.countAll<number>().as('n')).where('business_id', '=', businessId).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await database.db.kysely
+        .selectFrom('leads')
+        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .where('business_id', '=', businessId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 interface Outcome {
   status: number | 'error';
@@ -53,7 +61,11 @@ function upsertLead(agent: http.Agent, url: URL, n: number): Promise<Outcome> {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
-          const data = text.split('\n').find((line) => line.startsWith('data: '))?.slice(6) ?? text;
+          const data =
+            text
+              .split('\n')
+              .find((line) => line.startsWith('data: '))
+              ?.slice(6) ?? text;
           let success = false;
           try {
             success = JSON.parse(data).result?.structuredContent?.success === true;

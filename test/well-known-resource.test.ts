@@ -124,7 +124,18 @@ describe('registry summaries (consent screen) and the README table', () => {
     expect(listToolSummaries().map((s) => s.name)).toEqual(listTools().map((t) => t.name));
     // The scope of every tool, as the catalog (shared/spec/tools.md) assigns them.
     const catalog: Record<string, string[]> = {
-      'calls:read': ['list_recent_calls', 'check_call_status', 'get_transcript', 'get_call_recording', 'list_leads', 'get_lead', 'list_voicemails', 'list_sms_messages', 'list_campaigns', 'get_analytics'],
+      'calls:read': [
+        'list_recent_calls',
+        'check_call_status',
+        'get_transcript',
+        'get_call_recording',
+        'list_leads',
+        'get_lead',
+        'list_voicemails',
+        'list_sms_messages',
+        'list_campaigns',
+        'get_analytics',
+      ],
       'agents:read': ['get_business_info', 'list_agents', 'get_operational_settings'],
       'calls:write': ['make_call', 'create_campaign'],
       'agents:write': ['configure_staff_alerts', 'configure_textable_links', 'configure_agent_business_rules', 'update_agent_config', 'request_kaicalls_update'],
@@ -133,7 +144,13 @@ describe('registry summaries (consent screen) and the README table', () => {
       'numbers:write': ['request_kaicalls_update'],
       'webhooks:write': ['request_kaicalls_update'],
     };
-    for (const scope of SCOPES) expect({ scope, tools: toolsForScope(scope).map((s) => s.name).sort() }).toEqual({ scope, tools: [...catalog[scope]!].sort() });
+    for (const scope of SCOPES)
+      expect({
+        scope,
+        tools: toolsForScope(scope)
+          .map((s) => s.name)
+          .sort(),
+      }).toEqual({ scope, tools: [...catalog[scope]!].sort() });
     expect(new Set(Object.values(catalog).flat()).size).toBe(22);
     expect(listTools()).toHaveLength(22);
     for (const scope of SCOPES) for (const tool of toolsForScope(scope)) expect(tool.scopes).toContain(scope);

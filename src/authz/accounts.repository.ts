@@ -1,4 +1,3 @@
-
 import type { Business, Role, User } from '../../db/schema.js';
 import type { TenantTx, OwnerDb } from '../shared/db.js';
 
@@ -74,15 +73,8 @@ export function createAccountsRepository(db: OwnerDb | TenantTx) {
     },
 
     async roleOf(userId: string, businessId: string): Promise<Role | undefined> {
-      const row = await db
-        .selectFrom('memberships')
-        .select('role')
-        .where('user_id', '=', userId)
-        .where('business_id', '=', businessId)
-        .executeTakeFirst();
+      const row = await db.selectFrom('memberships').select('role').where('user_id', '=', userId).where('business_id', '=', businessId).executeTakeFirst();
       return row?.role;
     },
   };
 }
-
-export type AccountsRepository = ReturnType<typeof createAccountsRepository>;

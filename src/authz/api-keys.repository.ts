@@ -1,7 +1,7 @@
 // API keys at rest: a SHA-256 of the key, a display prefix, the business, the scopes. The plaintext
 // key exists only in the return value of create(); nothing stores or logs it.
-import { sql, } from 'kysely';
-import type { ApiKeyRow, } from '../../db/schema.js';
+import { sql } from 'kysely';
+import type { ApiKeyRow } from '../../db/schema.js';
 import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface ApiKeyRecord {
@@ -58,13 +58,7 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
     },
 
     async listForBusiness(businessId: string): Promise<ApiKeyRecord[]> {
-      const rows = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('business_id', '=', businessId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
+      const rows = await db.selectFrom('api_keys').selectAll().where('business_id', '=', businessId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
       return rows.map(toRecord);
     },
 
@@ -85,12 +79,7 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
 
     /** Marks a key revoked; returns it, or undefined when no such key exists. Idempotent. */
     async revoke(id: string): Promise<ApiKeyRecord | undefined> {
-      const row = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+      const row = await db.updateTable('api_keys').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', id).returningAll().executeTakeFirst();
       return row ? toRecord(row) : undefined;
     },
 
@@ -100,15 +89,8 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
         .updateTable('api_keys')
         .set({ last_used_at: sql<Date>`now()` })
         .where('id', '=', id)
-        .where((eb) =>
-          eb.or([
-            eb('last_used_at', 'is', null),
-            eb('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${minIntervalSeconds})`),
-          ]),
-        )
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${minIntervalSeconds})`)]))
         .execute();
     },
   };
 }
-
-export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;

@@ -67,10 +67,7 @@ export type ApiKeyRejection = 'malformed' | 'unknown' | 'revoked' | 'expired';
  * Resolves a presented key to its record, or says why it is refused. Runs as system work (the
  * business is not known until the key is found).
  */
-export async function verifyApiKey(
-  db: OwnerDb,
-  presented: string,
-): Promise<{ ok: true; key: ApiKeyRecord } | { ok: false; reason: ApiKeyRejection }> {
+export async function verifyApiKey(db: OwnerDb, presented: string): Promise<{ ok: true; key: ApiKeyRecord } | { ok: false; reason: ApiKeyRejection }> {
   if (!looksLikeApiKey(presented)) return { ok: false, reason: 'malformed' };
   const key = await createApiKeysRepository(db).findByHash(hashApiKey(presented));
   if (!key) return { ok: false, reason: 'unknown' };

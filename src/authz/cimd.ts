@@ -12,13 +12,35 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 const PRIVATE_V4 = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const;
 const PRIVATE_V6 = [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
-  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ] as const;
 
 const blocked = new BlockList();
@@ -43,12 +65,9 @@ const systemResolver: HostResolver = async (hostname) => (await lookup(hostname,
 export type CimdRefusal = 'not_https' | 'non_public_address' | 'unresolvable';
 
 /** Decides whether a client_id URL may be fetched; says why not. */
-export async function checkCimdUrl(
-  clientId: string,
-  options: { allowPrivateHosts: boolean; resolve?: HostResolver },
-): Promise<{ ok: true } | { ok: false; reason: CimdRefusal }> {
+export async function checkCimdUrl(clientId: string, options: { allowPrivateHosts: boolean; resolve?: HostResolver }): Promise<{ ok: true } | { ok: false; reason: CimdRefusal }> {
   const url = URL.parse(clientId);
-  if (!url || url.protocol !== 'https:') return { ok: false, reason: 'not_https' };
+  if (url?.protocol !== 'https:') return { ok: false, reason: 'not_https' };
   if (options.allowPrivateHosts) return { ok: true };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return isNonPublicAddress(host) ? { ok: false, reason: 'non_public_address' } : { ok: true };

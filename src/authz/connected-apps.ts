@@ -22,5 +22,3 @@ export function createConnectedApps(db: Db) {
     },
   };
 }
-
-export type ConnectedApps = ReturnType<typeof createConnectedApps>;

@@ -81,25 +81,13 @@ export function createGrantsRepository(db: OwnerDb | TenantTx) {
 
     /** Connected apps of a business, newest first, revoked ones included (with their revocation time). */
     async listForBusiness(businessId: string): Promise<ConnectedApp[]> {
-      const rows = await db
-        .selectFrom('oauth_grants')
-        .selectAll()
-        .where('business_id', '=', businessId)
-        .orderBy('created_at', 'desc')
-        .orderBy('grant_id', 'desc')
-        .execute();
+      const rows = await db.selectFrom('oauth_grants').selectAll().where('business_id', '=', businessId).orderBy('created_at', 'desc').orderBy('grant_id', 'desc').execute();
       return rows.map(toConnectedApp);
     },
 
     /** Marks a grant revoked (idempotent: the first revocation time is kept). */
     async markRevoked(grantId: string): Promise<void> {
-      await db
-        .updateTable('oauth_grants')
-        .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-        .where('grant_id', '=', grantId)
-        .execute();
+      await db.updateTable('oauth_grants').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('grant_id', '=', grantId).execute();
     },
   };
 }
-
-export type GrantsRepository = ReturnType<typeof createGrantsRepository>;

@@ -242,7 +242,7 @@ ${memberships.map((m) => html`<option value="${m.business.id}" data-slug="${m.bu
 
   router.post('/:uid/login', form, async (ctx) => {
     const found = await load(ctx);
-    if (!found || found.interaction.prompt.name !== 'login') return expired(ctx);
+    if (found?.interaction.prompt.name !== 'login') return expired(ctx);
     const { provider, interaction } = found;
     const body = ctx.request.body as Record<string, unknown>;
     if (!sameOrigin(ctx) || !csrfValid(interaction.uid, 'login', body.csrf)) return expired(ctx);
@@ -261,7 +261,7 @@ ${memberships.map((m) => html`<option value="${m.business.id}" data-slug="${m.bu
 
   router.post('/:uid/consent', form, async (ctx) => {
     const found = await load(ctx);
-    if (!found || found.interaction.prompt.name !== 'consent') return expired(ctx);
+    if (found?.interaction.prompt.name !== 'consent') return expired(ctx);
     const { provider, interaction } = found;
     const body = ctx.request.body as Record<string, unknown>;
     if (!sameOrigin(ctx) || !csrfValid(interaction.uid, 'consent', body.csrf)) return expired(ctx);
@@ -284,7 +284,11 @@ ${memberships.map((m) => html`<option value="${m.business.id}" data-slug="${m.bu
     const grant = new provider.Grant({ accountId, clientId });
     // oidc-provider treats the catalog scopes as both OIDC-level and resource scopes (see
     // provider.ts `scopes`); granting both keeps its consent checks satisfied.
-    const openid = String(interaction.params.scope ?? '').split(' ').includes('openid') ? ['openid'] : [];
+    const openid = String(interaction.params.scope ?? '')
+      .split(' ')
+      .includes('openid')
+      ? ['openid']
+      : [];
     if (scopes.length || openid.length) grant.addOIDCScope([...openid, ...scopes].join(' '));
     for (const resource of resourcesOf(interaction, config.mcpUrl)) {
       if (scopes.length) grant.addResourceScope(resource, scopes.join(' '));
@@ -319,4 +323,3 @@ ${memberships.map((m) => html`<option value="${m.business.id}" data-slug="${m.bu
 
   return router;
 }
-

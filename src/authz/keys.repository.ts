@@ -1,7 +1,7 @@
 // Signing keys (private JWKs) and cookie-signing secrets in the signing_keys table. A signing key
 // is "current" while retired_at is null; a retired key stays published (its public half in the
 // JWKS) until publish_until, so tokens it signed keep verifying until they expire.
-import { sql, } from 'kysely';
+import { sql } from 'kysely';
 import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface SigningKeyRow {
@@ -86,5 +86,3 @@ export function createSigningKeysRepository(db: OwnerDb | TenantTx) {
     },
   };
 }
-
-export type SigningKeysRepository = ReturnType<typeof createSigningKeysRepository>;

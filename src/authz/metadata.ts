@@ -10,10 +10,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { SCOPES } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 
-export const AUTHORIZATION_SERVER_METADATA_PATHS: ReadonlySet<string> = new Set([
-  '/.well-known/oauth-authorization-server',
-  '/.well-known/openid-configuration',
-]);
+export const AUTHORIZATION_SERVER_METADATA_PATHS: ReadonlySet<string> = new Set(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']);
 
 export function authorizationServerMetadata(config: Pick<Config, 'issuer'>): Middleware {
   return async function pinMetadata(ctx: Context, next: Next) {

@@ -1,7 +1,7 @@
 // oidc-provider's state (clients, grants, sessions, interactions, codes, refresh tokens…) in one
 // table keyed by (model, id). Every time comparison uses the database clock, so nodes with skewed
 // clocks agree on what has expired and on how long ago a token was consumed.
-import { sql, } from 'kysely';
+import { sql } from 'kysely';
 import type { OwnerDb } from '../shared/db.js';
 
 export interface OidcRecord {
@@ -37,11 +37,7 @@ export function createOidcRepository(db: OwnerDb) {
   const live = () =>
     db
       .selectFrom('oidc_models')
-      .select([
-        'payload',
-        'consumed_at',
-        sql<number | null>`extract(epoch from (now() - consumed_at))`.as('consumed_seconds_ago'),
-      ])
+      .select(['payload', 'consumed_at', sql<number | null>`extract(epoch from (now() - consumed_at))`.as('consumed_seconds_ago')])
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]));
 
   return {
@@ -91,12 +87,7 @@ export function createOidcRepository(db: OwnerDb) {
 
     /** Marks a record consumed. The first consumption time is kept: consuming twice does not move it. */
     async consume(model: string, id: string): Promise<void> {
-      await db
-        .updateTable('oidc_models')
-        .set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` })
-        .where('model', '=', model)
-        .where('id', '=', id)
-        .execute();
+      await db.updateTable('oidc_models').set({ consumed_at: sql<Date>`coalesce(consumed_at, now())` }).where('model', '=', model).where('id', '=', id).execute();
     },
 
     async destroy(model: string, id: string): Promise<void> {
@@ -118,10 +109,7 @@ export function createOidcRepository(db: OwnerDb) {
 
     /** Housekeeping: removes rows that expired more than `graceSeconds` ago. Returns how many. */
     async deleteExpired(graceSeconds: number): Promise<number> {
-      const result = await db
-        .deleteFrom('oidc_models')
-        .where('expires_at', '<', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)
-        .executeTakeFirst();
+      const result = await db.deleteFrom('oidc_models').where('expires_at', '<', sql<Date>`now() - make_interval(secs => ${graceSeconds})`).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -13,8 +13,14 @@ export function hashPassword(password: string): Promise<string> {
 // "wrong password", so response time tells nothing about which emails are registered.
 let dummyHash: Promise<string> | undefined;
 
+/** A hash to verify against when the account has none, made once, so both paths cost the same. */
+function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBase62(24));
+  return dummyHash;
+}
+
 export async function verifyPassword(phc: string | null | undefined, password: string): Promise<boolean> {
-  const target = phc ?? (await (dummyHash ??= hashPassword(randomBase62(24))));
+  const target = phc ?? (await dummyPasswordHash());
   try {
     return (await verify(target, password)) && phc != null;
   } catch {

@@ -1,4 +1,3 @@
-
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SCOPES } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
@@ -70,12 +69,14 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   // The consent screen must run on every authorization request: it is where the user picks the
   // business this connection acts for, and a new connection may be for another business.
   const policy = interactionPolicy.base();
-  policy.get('consent')!.checks.add(
-    new interactionPolicy.Check('business_not_chosen', 'the user must choose a business for this connection', (ctx) =>
-      ctx.oidc.result?.consent?.grantId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
-    ),
-    0,
-  );
+  policy
+    .get('consent')!
+    .checks.add(
+      new interactionPolicy.Check('business_not_chosen', 'the user must choose a business for this connection', (ctx) =>
+        ctx.oidc.result?.consent?.grantId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+      0,
+    );
 
   const configuration: Configuration = {
     adapter: createOidcAdapterFactory(db, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
@@ -246,7 +247,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const description = out.error_description ?? 'The request could not be processed.';
       sendPage(
         ctx as unknown as Parameters<typeof sendPage>[0],
-        ctx.status >= 400 ? ctx.status : 400,
+        Math.max(ctx.status, 400),
         'Sign-in problem',
         html`<h1>This connection request cannot continue</h1>
 <div role="alert"><p><strong>${out.error}</strong>: ${description}</p></div>

@@ -47,13 +47,7 @@ export interface AuthorizationServer {
 const HOUSEKEEPING_MS = 10 * 60_000;
 const OAUTH_PREFIX = '/oauth/';
 // Endpoints a browser-based client calls directly (interop.md 6).
-const CORS_PATHS: ReadonlySet<string> = new Set<string>([
-  OAUTH_ROUTES.registration,
-  OAUTH_ROUTES.token,
-  OAUTH_ROUTES.revocation,
-  OAUTH_ROUTES.introspection,
-  OAUTH_ROUTES.jwks,
-]);
+const CORS_PATHS: ReadonlySet<string> = new Set<string>([OAUTH_ROUTES.registration, OAUTH_ROUTES.token, OAUTH_ROUTES.revocation, OAUTH_ROUTES.introspection, OAUTH_ROUTES.jwks]);
 
 /**
  * Interop.md 7: oidc-provider builds its endpoint URLs (discovery, registration_client_uri,
@@ -76,8 +70,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const publicUrl = new URL(config.publicUrl);
 
   let keys: KeyMaterial = await loadKeyMaterial(db.kysely);
-  const build = (material: KeyMaterial) =>
-    createOidcProvider({ config, db: db.kysely, log, keys: material, fetch: options.fetch, resolveHost: options.resolveHost });
+  const build = (material: KeyMaterial) => createOidcProvider({ config, db: db.kysely, log, keys: material, fetch: options.fetch, resolveHost: options.resolveHost });
   let provider = build(keys);
   let exec = compose(provider.middleware);
   let checkedAt = Date.now();
@@ -150,9 +143,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   // idempotent. Deleting a day after expiry keeps recently expired records for diagnosis.
   const oidc = createOidcRepository(db.kysely);
   const timer = setInterval(() => {
-    Promise.all([oidc.deleteExpired(86400), throttle.deleteOlderThan(86400)]).catch((err: unknown) =>
-      log.warn({ err }, 'oauth housekeeping failed'),
-    );
+    Promise.all([oidc.deleteExpired(86400), throttle.deleteOlderThan(86400)]).catch((err: unknown) => log.warn({ err }, 'oauth housekeeping failed'));
   }, HOUSEKEEPING_MS);
   timer.unref();
 

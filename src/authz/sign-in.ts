@@ -44,5 +44,3 @@ export function createSignIn(db: OwnerDb) {
     },
   };
 }
-
-export type SignIn = ReturnType<typeof createSignIn>;

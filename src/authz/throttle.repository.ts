@@ -1,6 +1,6 @@
 // Counters shared by all nodes: failed sign-ins (per account and per address) and fixed-window
 // request counters (registrations per address). Time is the database's, so nodes agree.
-import { sql, } from 'kysely';
+import { sql } from 'kysely';
 import type { OwnerDb } from '../shared/db.js';
 
 export function createThrottleRepository(db: OwnerDb) {

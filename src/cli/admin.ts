@@ -153,7 +153,11 @@ const COMMANDS: Command[] = [
         const issued = await db.kysely.transaction().execute(async (tx) => {
           const result = await issueApiKey(tx, { businessId: business.id, name, scopes, expiresAt });
           await createAuditRepository(tx).append({
-            businessId: business.id, actorKind: 'system', actorId: CLI_ACTOR, action: 'api_key.created', outcome: 'success',
+            businessId: business.id,
+            actorKind: 'system',
+            actorId: CLI_ACTOR,
+            action: 'api_key.created',
+            outcome: 'success',
             details: { prefix: result.record.prefix, name, scopes, expires_at: expiresAt?.toISOString() ?? null },
           });
           return result;
@@ -206,7 +210,11 @@ const COMMANDS: Command[] = [
         await db.kysely.transaction().execute(async (tx) => {
           await createApiKeysRepository(tx).revoke(key.id);
           await createAuditRepository(tx).append({
-            businessId: key.businessId, actorKind: 'system', actorId: CLI_ACTOR, action: 'api_key.revoked', outcome: 'success',
+            businessId: key.businessId,
+            actorKind: 'system',
+            actorId: CLI_ACTOR,
+            action: 'api_key.revoked',
+            outcome: 'success',
             details: { prefix: key.prefix, name: key.name },
           });
         });
@@ -310,7 +318,7 @@ const COMMANDS: Command[] = [
   },
   {
     name: 'help',
-    summary: 'Show this help, or a command\'s help: help <command>.',
+    summary: "Show this help, or a command's help: help <command>.",
     options: {},
     prepare() {
       return null;
@@ -358,7 +366,7 @@ function commandHelp(c: Command): string {
     lines.push('', 'Options:');
     const flags = opts.map(([name, o]) => `--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`);
     const width = Math.max(...flags.map((f) => f.length));
-    opts.forEach(([, o], i) => lines.push(`  ${flags[i]!.padEnd(width)}  ${o.help}${o.required ? ' (required)' : ''}`));
+    for (const [i, [, o]] of opts.entries()) lines.push(`  ${flags[i]!.padEnd(width)}  ${o.help}${o.required ? ' (required)' : ''}`);
   }
   return lines.join('\n');
 }

@@ -53,11 +53,7 @@ export const DEMO_KEY_NAMES = { readOnly: 'Demo key (read-only)', allScopes: 'De
 export function startupLines(mcpUrl: string, demo: DemoCredentials | null): string[] {
   const lines = [`MCP endpoint: ${mcpUrl}`];
   if (demo) {
-    lines.push(
-      `Demo sign-in: ${demo.email} / ${demo.password}`,
-      `Demo API key (read-only): ${demo.readOnlyKey}`,
-      `Demo API key (all scopes): ${demo.allScopesKey}`,
-    );
+    lines.push(`Demo sign-in: ${demo.email} / ${demo.password}`, `Demo API key (read-only): ${demo.readOnlyKey}`, `Demo API key (all scopes): ${demo.allScopesKey}`);
   }
   return lines;
 }
@@ -263,7 +259,8 @@ const ACME: BusinessPlan = {
       language: 'en-US',
       firstMessage: 'Thanks for calling Acme Plumbing & Heating, this is Ava. How can I help you today?',
       inboundPrompt: ACME_INBOUND_PROMPT,
-      smsPrompt: 'You text on behalf of Acme Plumbing & Heating. Keep replies under 300 characters, confirm bookings with date and two-hour window, and send links from the business link list rather than typing URLs.',
+      smsPrompt:
+        'You text on behalf of Acme Plumbing & Heating. Keep replies under 300 characters, confirm bookings with date and two-hour window, and send links from the business link list rather than typing URLs.',
       maxCallDurationSeconds: 900,
       transfer: { enabled: true, warm: true, announce: 'Emergency caller from the AI front desk; details are in the call summary.', toStaff: true },
     },
@@ -297,7 +294,12 @@ const ACME: BusinessPlan = {
   ],
   scenarios: [
     {
-      direction: 'inbound', agent: 0, outcome: 'appointment_booked', weight: 4, duration: [150, 320], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'appointment_booked',
+      weight: 4,
+      duration: [150, 320],
+      withLead: true,
       summary: '{name} reported a gas water heater with the pilot light out and no hot water. Booked a technician visit for {slot} at {address}.',
       transcript: [
         'Agent: Thanks for calling {business}, this is {agent}. How can I help you today?',
@@ -314,8 +316,14 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'appointment_booked', weight: 3, duration: [120, 260], withLead: true,
-      summary: '{name} has a backed-up kitchen sink and dishwasher (plunger tried, no chemicals used). Booked drain cleaning for {slot} at {address}; quoted the $149 diagnostic fee.',
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'appointment_booked',
+      weight: 3,
+      duration: [120, 260],
+      withLead: true,
+      summary:
+        '{name} has a backed-up kitchen sink and dishwasher (plunger tried, no chemicals used). Booked drain cleaning for {slot} at {address}; quoted the $149 diagnostic fee.',
       transcript: [
         'Agent: Thanks for calling {business}, this is {agent}. How can I help you today?',
         "Caller: Hi, our kitchen sink is completely backed up and now the dishwasher won't drain either.",
@@ -330,8 +338,14 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 2, outcome: 'emergency_escalated', weight: 2, duration: [90, 200], withLead: true,
-      summary: 'Emergency: burst pipe under a bathroom sink at {address}. Caller shut off the main valve with guidance; escalated to {staff} and transferred for same-day dispatch.',
+      direction: 'inbound',
+      agent: 2,
+      outcome: 'emergency_escalated',
+      weight: 2,
+      duration: [90, 200],
+      withLead: true,
+      summary:
+        'Emergency: burst pipe under a bathroom sink at {address}. Caller shut off the main valve with guidance; escalated to {staff} and transferred for same-day dispatch.',
       transcript: [
         "Agent: You've reached {business}. This is {agent}. Is this an emergency?",
         'Caller: Yes! A pipe just burst under my bathroom sink and water is going everywhere.',
@@ -346,7 +360,12 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'info_provided', weight: 3, duration: [60, 160], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'info_provided',
+      weight: 3,
+      duration: [60, 160],
+      withLead: true,
       summary: '{name} asked about the service area (Hoboken is covered), Saturday hours and boiler financing. Texted the financing link.',
       transcript: [
         'Agent: Thanks for calling {business}, this is {agent}. How can I help you today?',
@@ -360,7 +379,12 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'callback_requested', weight: 3, duration: [90, 180], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'callback_requested',
+      weight: 3,
+      duration: [90, 180],
+      withLead: true,
       summary: '{name} wants a replacement quote for a roughly 20-year-old furnace. Callback requested from a comfort advisor, weekday afternoons after 3 PM.',
       transcript: [
         'Agent: Thanks for calling {business}, this is {agent}. How can I help you today?',
@@ -374,7 +398,12 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'wrong_number', weight: 1, duration: [20, 45], withLead: false,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'wrong_number',
+      weight: 1,
+      duration: [20, 45],
+      withLead: false,
       summary: 'Wrong number: the caller was looking for a restaurant. No action needed.',
       transcript: [
         'Agent: Thanks for calling {business}, this is {agent}. How can I help you today?',
@@ -385,7 +414,12 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'appointment_booked', weight: 3, duration: [90, 200], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'appointment_booked',
+      weight: 3,
+      duration: [90, 200],
+      withLead: true,
       summary: 'Seasonal tune-up call. {name} booked an $89 AC tune-up for {slot} at {address}.',
       transcript: [
         'Agent: Hi {first}, this is {agent} calling from {business}. We serviced your AC last spring and are booking seasonal tune-ups now. Do you have a minute?',
@@ -397,7 +431,12 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'not_interested', weight: 2, duration: [40, 90], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'not_interested',
+      weight: 2,
+      duration: [40, 90],
+      withLead: true,
       summary: '{name} chose another contractor for the water heater and asked to stop follow-ups. Marked not interested.',
       transcript: [
         'Agent: Hi {first}, this is {agent} from {business}, following up on the water heater estimate we sent last week. Do you have any questions about it?',
@@ -408,14 +447,24 @@ const ACME: BusinessPlan = {
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'voicemail_left', weight: 2, duration: [25, 45], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'voicemail_left',
+      weight: 2,
+      duration: [25, 45],
+      withLead: true,
       summary: 'Reached voicemail; left a message about scheduling seasonal maintenance with the callback number {phone}.',
       transcript: [
         "Agent: Hi {first}, this is {agent} from {business}. I'm calling about scheduling your seasonal maintenance visit. Please call us back at {phone}, or reply to our text to pick a time. Thanks!",
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'callback_requested', weight: 2, duration: [40, 100], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'callback_requested',
+      weight: 2,
+      duration: [40, 100],
+      withLead: true,
       summary: '{name} was at work and asked for a callback about the bathroom repipe estimate on Monday after 4 PM.',
       transcript: [
         'Agent: Hi {first}, this is {agent} from {business}, calling about the estimate for your bathroom repipe.',
@@ -427,7 +476,7 @@ const ACME: BusinessPlan = {
     },
   ],
   voicemails: [
-    { transcript: "Hi, this is {name}. Our radiator in the bedroom is banging all night and not getting warm. Can someone call me back at {caller}? Thanks.", duration: [18, 35] },
+    { transcript: 'Hi, this is {name}. Our radiator in the bedroom is banging all night and not getting warm. Can someone call me back at {caller}? Thanks.', duration: [18, 35] },
     { transcript: "Hello, {name} here. I'd like to book someone to look at a leaking toilet, not urgent. Mornings are best. My number is {caller}.", duration: [15, 30] },
     { transcript: "Hi, it's {name}, calling back about the estimate for the tankless water heater. Please give me a call at {caller} when you can.", duration: [12, 25] },
     { transcript: 'This is {name}. The technician left a part here yesterday, a small valve in a box. Just letting you know. {caller}.', duration: [10, 22] },
@@ -454,7 +503,7 @@ const ACME: BusinessPlan = {
       lead: 'plain',
       messages: [
         ['inbound', 'Hi, any chance a tech can come today? Kitchen sink is backing up again.'],
-        ['outbound', "Hi! This is Ava from Acme Plumbing & Heating. Today is full, but we can be there tomorrow 8–10 AM. Want that window?"],
+        ['outbound', 'Hi! This is Ava from Acme Plumbing & Heating. Today is full, but we can be there tomorrow 8–10 AM. Want that window?'],
         ['inbound', 'Yes please, 8-10 tomorrow works.'],
         ['outbound', "You're booked for tomorrow 8–10 AM. The technician will text when on the way. Reply C to cancel."],
         ['inbound', 'Thank you!'],
@@ -511,7 +560,8 @@ const BRIGHT: BusinessPlan = {
       language: 'en-US',
       firstMessage: 'Thank you for calling Bright Smile Dental, this is Mia. How can I help you today?',
       inboundPrompt: BRIGHT_INBOUND_PROMPT,
-      smsPrompt: 'You text patients for Bright Smile Dental. Confirm appointments with day and time, send the forms link to new patients, never discuss balances or clinical details by text.',
+      smsPrompt:
+        'You text patients for Bright Smile Dental. Confirm appointments with day and time, send the forms link to new patients, never discuss balances or clinical details by text.',
       maxCallDurationSeconds: 900,
       transfer: { enabled: true, warm: true, announce: 'Patient with a possible dental emergency; details are in the call summary.', toStaff: true },
     },
@@ -544,7 +594,12 @@ const BRIGHT: BusinessPlan = {
   ],
   scenarios: [
     {
-      direction: 'inbound', agent: 0, outcome: 'appointment_booked', weight: 4, duration: [140, 300], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'appointment_booked',
+      weight: 4,
+      duration: [140, 300],
+      withLead: true,
       summary: 'New patient {name} (Delta Dental PPO) booked an exam and cleaning for {slot}; new-patient forms link texted.',
       transcript: [
         'Agent: Thank you for calling {business}, this is {agent}. How can I help you today?',
@@ -558,8 +613,14 @@ const BRIGHT: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'emergency_escalated', weight: 2, duration: [80, 170], withLead: true,
-      summary: '{name} reported a lower-left toothache with mild facial swelling (no fever, no trouble breathing). Escalated and transferred to {staff} for a same-day emergency visit.',
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'emergency_escalated',
+      weight: 2,
+      duration: [80, 170],
+      withLead: true,
+      summary:
+        '{name} reported a lower-left toothache with mild facial swelling (no fever, no trouble breathing). Escalated and transferred to {staff} for a same-day emergency visit.',
       transcript: [
         'Agent: Thank you for calling {business}, this is {agent}. How can I help you today?',
         'Caller: I have a really bad toothache on the lower left side, and my cheek is a bit swollen.',
@@ -570,7 +631,12 @@ const BRIGHT: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'info_provided', weight: 3, duration: [60, 150], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'info_provided',
+      weight: 3,
+      duration: [60, 150],
+      withLead: true,
       summary: '{name} asked about whitening options and Saturday hours. Explained in-office and take-home whitening and texted the booking link.',
       transcript: [
         'Agent: Thank you for calling {business}, this is {agent}. How can I help you today?',
@@ -579,12 +645,17 @@ const BRIGHT: BusinessPlan = {
         'Caller: Are you open on Saturdays?',
         "Agent: We're open the first and third Saturday of each month, 8 AM to 1 PM. I can text you our booking link.",
         'Caller: Yes, please do.',
-        "Agent: Sent! Anything else I can help with?",
+        'Agent: Sent! Anything else I can help with?',
         "Caller: No, that's all. Thanks.",
       ],
     },
     {
-      direction: 'inbound', agent: 2, outcome: 'callback_requested', weight: 2, duration: [70, 160], withLead: true,
+      direction: 'inbound',
+      agent: 2,
+      outcome: 'callback_requested',
+      weight: 2,
+      duration: [70, 160],
+      withLead: true,
       summary: '{name} has a question about an insurance estimate on a recent crown. Verified identity; callback requested from the billing office within one business day.',
       transcript: [
         'Agent: {business} billing and insurance, this is {agent}. How can I help?',
@@ -596,7 +667,12 @@ const BRIGHT: BusinessPlan = {
       ],
     },
     {
-      direction: 'inbound', agent: 0, outcome: 'appointment_rescheduled', weight: 2, duration: [50, 120], withLead: true,
+      direction: 'inbound',
+      agent: 0,
+      outcome: 'appointment_rescheduled',
+      weight: 2,
+      duration: [50, 120],
+      withLead: true,
       summary: '{name} moved a cleaning appointment to {slot} because of a work conflict.',
       transcript: [
         'Agent: Thank you for calling {business}, this is {agent}. How can I help you today?',
@@ -608,7 +684,12 @@ const BRIGHT: BusinessPlan = {
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'appointment_booked', weight: 3, duration: [70, 160], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'appointment_booked',
+      weight: 3,
+      duration: [70, 160],
+      withLead: true,
       summary: 'Recall call: {name} was overdue for a cleaning and booked {slot}.',
       transcript: [
         "Agent: Hi {first}, this is {agent} from {business}. I'm calling because it has been about eight months since your last cleaning.",
@@ -620,14 +701,24 @@ const BRIGHT: BusinessPlan = {
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'voicemail_left', weight: 2, duration: [20, 40], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'voicemail_left',
+      weight: 2,
+      duration: [20, 40],
+      withLead: true,
       summary: 'Reached voicemail; left a recall message with the office number {phone}.',
       transcript: [
         "Agent: Hi {first}, this is {agent} from {business}. You're due for your next cleaning and we'd love to see you. Please call us at {phone} or reply to our text to pick a time. Have a great day!",
       ],
     },
     {
-      direction: 'outbound', agent: 1, outcome: 'not_interested', weight: 1, duration: [30, 70], withLead: true,
+      direction: 'outbound',
+      agent: 1,
+      outcome: 'not_interested',
+      weight: 1,
+      duration: [30, 70],
+      withLead: true,
       summary: '{name} has moved out of the area and switched dentists. Marked not interested.',
       transcript: [
         "Agent: Hi {first}, this is {agent} from {business}. I'm calling because you're due for a cleaning.",
@@ -678,18 +769,73 @@ const BRIGHT: BusinessPlan = {
 };
 
 const FIRST_NAMES = [
-  'Maria', 'James', 'Aisha', 'Daniel', 'Sofia', 'Michael', 'Kevin', 'Olivia', 'Luis', 'Hannah', 'Marcus', 'Grace', 'Ethan',
-  'Chloe', 'Omar', 'Emily', 'Noah', 'Zoe', 'Samuel', 'Lily', 'Tyler', 'Rosa', 'Andre', 'Nina', 'Victor', 'Leah', 'Caleb',
-  'Fatima', 'Jordan', 'Ivy',
+  'Maria',
+  'James',
+  'Aisha',
+  'Daniel',
+  'Sofia',
+  'Michael',
+  'Kevin',
+  'Olivia',
+  'Luis',
+  'Hannah',
+  'Marcus',
+  'Grace',
+  'Ethan',
+  'Chloe',
+  'Omar',
+  'Emily',
+  'Noah',
+  'Zoe',
+  'Samuel',
+  'Lily',
+  'Tyler',
+  'Rosa',
+  'Andre',
+  'Nina',
+  'Victor',
+  'Leah',
+  'Caleb',
+  'Fatima',
+  'Jordan',
+  'Ivy',
 ];
 const LAST_NAMES = [
-  'Alvarez', 'Bennett', 'Chen', 'Dawson', 'Edwards', 'Foster', 'Garcia', 'Hughes', 'Ibrahim', 'Jensen', 'Kim', 'Lopez',
-  'Morgan', 'Nguyen', 'Okafor', 'Patel', 'Quinn', 'Reyes', 'Sullivan', 'Thompson', 'Underwood', 'Vasquez', 'Walker',
-  'Young', 'Zhang',
+  'Alvarez',
+  'Bennett',
+  'Chen',
+  'Dawson',
+  'Edwards',
+  'Foster',
+  'Garcia',
+  'Hughes',
+  'Ibrahim',
+  'Jensen',
+  'Kim',
+  'Lopez',
+  'Morgan',
+  'Nguyen',
+  'Okafor',
+  'Patel',
+  'Quinn',
+  'Reyes',
+  'Sullivan',
+  'Thompson',
+  'Underwood',
+  'Vasquez',
+  'Walker',
+  'Young',
+  'Zhang',
 ];
 const SLOTS = [
-  'Monday at 9:00 AM', 'Tuesday at 10:30 AM', 'Wednesday at 1:00 PM', 'Thursday at 3:30 PM', 'Friday at 8:30 AM',
-  'tomorrow between 8 and 10 AM', 'tomorrow between 2 and 4 PM', 'Saturday at 9:30 AM',
+  'Monday at 9:00 AM',
+  'Tuesday at 10:30 AM',
+  'Wednesday at 1:00 PM',
+  'Thursday at 3:30 PM',
+  'Friday at 8:30 AM',
+  'tomorrow between 8 and 10 AM',
+  'tomorrow between 2 and 4 PM',
+  'Saturday at 9:30 AM',
 ];
 const LEAD_STATUSES: LeadStatus[] = ['new', 'contacted', 'qualified', 'appointment_set', 'won', 'lost'];
 
@@ -731,10 +877,7 @@ const SCORE_BANDS: Record<LeadStatus, { range: [number, number]; explanations: s
   },
   lost: {
     range: [5, 30],
-    explanations: [
-      'Chose another provider or asked to stop follow-ups; no recent engagement.',
-      'Moved out of the service area; not reachable for future work.',
-    ],
+    explanations: ['Chose another provider or asked to stop follow-ups; no recent engagement.', 'Moved out of the service area; not reachable for future work.'],
   },
 };
 
@@ -757,7 +900,14 @@ class LocalClock {
     timeZone: string,
   ) {
     this.format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   }
   private wall(at: number): number {
@@ -809,8 +959,7 @@ class PhoneBook {
 /** `+12125550100` → `(212) 555-0100`, as an agent would say it. */
 const spoken = (e164: string): string => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
 
-const fill = (template: string, values: Record<string, string>): string =>
-  template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+const fill = (template: string, values: Record<string, string>): string => template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -906,10 +1055,23 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
     .insertInto('phone_numbers')
     .values([
       {
-        id: id('number', 'main'), business_id: businessId, agent_id: null, e164: mainLine, label: 'Main line', created_at: createdAt,
+        id: id('number', 'main'),
+        business_id: businessId,
+        agent_id: null,
+        e164: mainLine,
+        label: 'Main line',
+        created_at: createdAt,
         emergency_address: json({ street: plan.places.street[0], city: office.city, state: office.state, zip: office.zip, country: 'US' }),
       },
-      ...plan.agents.map((a, i) => ({ id: id('number', i), business_id: businessId, agent_id: agentIds[i]!, e164: agentLines[i]!, label: a.name, emergency_address: null, created_at: clock.ago((80 - i) * DAY) })),
+      ...plan.agents.map((a, i) => ({
+        id: id('number', i),
+        business_id: businessId,
+        agent_id: agentIds[i]!,
+        e164: agentLines[i]!,
+        label: a.name,
+        emergency_address: null,
+        created_at: clock.ago((80 - i) * DAY),
+      })),
     ])
     .execute();
 
@@ -994,7 +1156,15 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
         created_at: new Date(at),
       });
     }
-    conversations.push({ id: id('conversation', ci), business_id: businessId, agent_id: agentIds[agentIndex]!, lead_id: lead.row.id, contact_number: lead.row.phone!, last_message_at: new Date(at), created_at: start });
+    conversations.push({
+      id: id('conversation', ci),
+      business_id: businessId,
+      agent_id: agentIds[agentIndex]!,
+      lead_id: lead.row.id,
+      contact_number: lead.row.phone!,
+      last_message_at: new Date(at),
+      created_at: start,
+    });
     lead.lastActivity = Math.max(lead.lastActivity, at);
     if (conversation.lead === 'automation_paused') {
       lead.row.automation_paused = true;
@@ -1039,9 +1209,9 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
   });
   // The calls to write: every status at least once; each launched campaign's dialling; the rest
   // drawn with a realistic mix.
-  const specs: { status: CallStatus; campaign?: (typeof campaigns)[number] }[] = (
-    ['queued', 'ringing', 'in-progress', 'no-answer', 'busy', 'failed', 'canceled'] as const
-  ).map((status) => ({ status }));
+  const specs: { status: CallStatus; campaign?: (typeof campaigns)[number] }[] = (['queued', 'ringing', 'in-progress', 'no-answer', 'busy', 'failed', 'canceled'] as const).map(
+    (status) => ({ status }),
+  );
   const dialled = [
     { status: 'completed' as const, weight: 60 },
     { status: 'no-answer' as const, weight: 25 },
@@ -1083,9 +1253,7 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
     const launched = planned?.plan.launchedDaysAgo ?? 0;
     const daysAgo = inFlight ? 0 : planned ? rng.int(Math.max(0, launched - 10), launched - 1) : rng.int(0, 38);
     const hours = plan.agents[agentIndex]!.afterHours ? EVENING_HOURS : BUSINESS_HOURS;
-    const created = inFlight
-      ? clock.ago({ queued: 15, ringing: 0.5, 'in-progress': 4 }[status] * MINUTE)
-      : clock.at(daysAgo, rng.int(hours[0], hours[1]), rng.int(0, 59));
+    const created = inFlight ? clock.ago({ queued: 15, ringing: 0.5, 'in-progress': 4 }[status] * MINUTE) : clock.at(daysAgo, rng.int(hours[0], hours[1]), rng.int(0, 59));
 
     // Outbound calls go to leads; inbound callers are leads most of the time. Only leads that came
     // in on an earlier day qualify.
@@ -1277,21 +1445,35 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
     const band = SCORE_BANDS[lead.row.status as LeadStatus];
     if (rescored) {
       scores.push({
-        id: id('lead', li, 'score', 1), business_id: businessId, lead_id: lead.row.id, score: rng.int(30, 60), model: 'lead-scorer-v1',
+        id: id('lead', li, 'score', 1),
+        business_id: businessId,
+        lead_id: lead.row.id,
+        score: rng.int(30, 60),
+        model: 'lead-scorer-v1',
         explanation: 'Initial score from the first contact: a service need was stated, timing unclear.',
         created_at: new Date(lead.row.created_at.getTime() + 10 * MINUTE),
       });
     }
     scores.push({
-      id: id('lead', li, 'score', 2), business_id: businessId, lead_id: lead.row.id, score: rng.int(band.range[0], band.range[1]), model: 'lead-scorer-v2',
+      id: id('lead', li, 'score', 2),
+      business_id: businessId,
+      lead_id: lead.row.id,
+      score: rng.int(band.range[0], band.range[1]),
+      model: 'lead-scorer-v2',
       explanation: rng.pick(band.explanations),
       created_at: new Date(Math.min(lead.lastActivity + 5 * MINUTE, clock.now.getTime() - MINUTE)),
     });
   }
 
-  await tx.insertInto('leads').values(leads.map((l) => l.row)).execute();
+  await tx
+    .insertInto('leads')
+    .values(leads.map((l) => l.row))
+    .execute();
   await tx.insertInto('lead_scores').values(scores).execute();
-  await tx.insertInto('campaigns').values(campaigns.map((c) => c.row)).execute();
+  await tx
+    .insertInto('campaigns')
+    .values(campaigns.map((c) => c.row))
+    .execute();
   await tx.insertInto('calls').values(calls).execute();
   await tx.insertInto('campaign_leads').values(campaignLeads).execute();
   await tx.insertInto('voicemails').values(voicemails).execute();
@@ -1303,15 +1485,43 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
   const settingsAt = clock.ago(30 * DAY);
   await tx
     .insertInto('notification_settings')
-    .values({ business_id: businessId, notification_phone: staffPhone, notification_email: plan.staff.email, sms_notifications: plan.notifications.sms, email_notifications: plan.notifications.email, updated_at: settingsAt })
+    .values({
+      business_id: businessId,
+      notification_phone: staffPhone,
+      notification_email: plan.staff.email,
+      sms_notifications: plan.notifications.sms,
+      email_notifications: plan.notifications.email,
+      updated_at: settingsAt,
+    })
     .execute();
   await tx
     .insertInto('escalation_rules')
-    .values(plan.escalations.map((e, position) => ({ id: id('escalation', position), business_id: businessId, trigger: e.trigger, notify: recipient[e.notify], channel: e.channel, position, created_at: settingsAt })))
+    .values(
+      plan.escalations.map((e, position) => ({
+        id: id('escalation', position),
+        business_id: businessId,
+        trigger: e.trigger,
+        notify: recipient[e.notify],
+        channel: e.channel,
+        position,
+        created_at: settingsAt,
+      })),
+    )
     .execute();
   await tx
     .insertInto('business_links')
-    .values(plan.links.map((l, i) => ({ id: id('link', l.key), business_id: businessId, key: l.key, label: l.label, url: l.url, purpose: l.purpose, created_at: clock.ago((45 - i) * DAY), updated_at: clock.ago((45 - i) * DAY) })))
+    .values(
+      plan.links.map((l, i) => ({
+        id: id('link', l.key),
+        business_id: businessId,
+        key: l.key,
+        label: l.label,
+        url: l.url,
+        purpose: l.purpose,
+        created_at: clock.ago((45 - i) * DAY),
+        updated_at: clock.ago((45 - i) * DAY),
+      })),
+    )
     .execute();
   await tx.insertInto('contact_blocks').values(blocks).execute();
 }

@@ -1,16 +1,7 @@
 // The scope catalog: the only list of scopes, their plain-words meaning for the consent screen, and
 // whether granting one lets a client cause effects outside this server. Imports nothing else.
 
-export const SCOPES = [
-  'calls:read',
-  'calls:write',
-  'agents:read',
-  'agents:write',
-  'leads:write',
-  'sms:write',
-  'numbers:write',
-  'webhooks:write',
-] as const;
+export const SCOPES = ['calls:read', 'calls:write', 'agents:read', 'agents:write', 'leads:write', 'sms:write', 'numbers:write', 'webhooks:write'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 

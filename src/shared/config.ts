@@ -17,15 +17,22 @@ export function parseDuration(value: string): number | undefined {
 }
 
 const intIn = (min: number, max: number, what = `an integer ${min}–${max}`) =>
-  z.string().trim().refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, { message: `must be ${what}` }).transform(Number);
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, { message: `must be ${what}` })
+    .transform(Number);
 
 const duration = (min: number, max: number) =>
   z
     .string()
-    .refine((v) => {
-      const s = parseDuration(v);
-      return s !== undefined && s >= min && s <= max;
-    }, { message: `must be a duration such as 30s, 15m, 1h or 30d, between ${min}s and ${max}s` })
+    .refine(
+      (v) => {
+        const s = parseDuration(v);
+        return s !== undefined && s >= min && s <= max;
+      },
+      { message: `must be a duration such as 30s, 15m, 1h or 30d, between ${min}s and ${max}s` },
+    )
     .transform((v) => parseDuration(v) as number);
 
 const bool = z

@@ -6,17 +6,7 @@ import cors from '@koa/cors';
 import type { Middleware } from 'koa';
 
 /** Request headers MCP clients send (interop.md 6). */
-export const CORS_ALLOW_HEADERS = [
-  'Authorization',
-  'Content-Type',
-  'Accept',
-  'Mcp-Protocol-Version',
-  'Mcp-Session-Id',
-  'Mcp-Method',
-  'Mcp-Name',
-  'Last-Event-ID',
-  'DPoP',
-] as const;
+export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID', 'DPoP'] as const;
 
 /** Response headers a browser client must be able to read. */
 export const CORS_EXPOSE_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'Retry-After'] as const;

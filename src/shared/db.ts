@@ -124,7 +124,9 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
   const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: TenantTx) => Promise<T>): Promise<T> => {
     if (kind === 'pglite') {
       return kysely.transaction().execute(async (tx) => {
-        await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
+        await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(
+          tx,
+        );
         return fn(tx as unknown as TenantTx);
       });
     }

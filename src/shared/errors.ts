@@ -36,8 +36,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
-export const invalidArgument = (message: string, details?: Record<string, unknown>) =>
-  new AppError('invalid_argument', message, details);
+export const invalidArgument = (message: string, details?: Record<string, unknown>) => new AppError('invalid_argument', message, details);
 
 /** A schema's refusal as invalid_argument naming the first bad field, e.g. `payload.changes.voice: …` or `links[1].key: …`. */
 export function invalidArgumentFrom(error: z.ZodError, prefix: readonly string[] = []): AppError {

@@ -18,8 +18,7 @@ import type pg from 'pg';
 export const MAX_PREPARED_STATEMENTS = 500;
 
 /** Postgres refuses to reuse a prepared `select *` once a migration has changed the table's columns. */
-const isStalePlan = (err: unknown) =>
-  (err as { code?: unknown })?.code === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));
+const isStalePlan = (err: unknown) => (err as { code?: unknown })?.code === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));
 
 export function withPreparedStatements(pool: pg.Pool, maxStatements = MAX_PREPARED_STATEMENTS): PostgresPool {
   const names = new Map<string, string>();

@@ -23,9 +23,7 @@ function authentication(config: DiscoveryConfig) {
     description:
       'OAuth 2.1 (authorization code with PKCE S256, dynamic client registration, refresh tokens) for hosted clients, ' +
       'or a KaiCalls API key sent as "Authorization: Bearer kc_live_…" or "X-KaiCalls-API-Key: kc_live_…". ' +
-      (config.anonymousDiscovery
-        ? 'initialize, ping and tools/list work without credentials; tools/call needs one.'
-        : 'Every request needs a credential.'),
+      (config.anonymousDiscovery ? 'initialize, ping and tools/list work without credentials; tools/call needs one.' : 'Every request needs a credential.'),
     oauth2: {
       protected_resource_metadata: protectedResourceMetadataUrl(config),
       authorization_servers: [config.issuer],

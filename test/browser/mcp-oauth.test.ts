@@ -94,10 +94,7 @@ async function signInAndConsentInChromium(authorizationUrl: URL): Promise<URL> {
     // The user's only business is preselected.
     expect(await page.getByLabel('Business').inputValue()).toBe(account.businesses[0]!.id);
     await page.getByRole('button', { name: 'Allow' }).click();
-    return await Promise.race([
-      callback,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no redirect to the client; page at ${page.url()}`)), 15_000)),
-    ]);
+    return await Promise.race([callback, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no redirect to the client; page at ${page.url()}`)), 15_000))]);
   } finally {
     await context.close();
   }
@@ -115,8 +112,7 @@ async function countCalls(): Promise<number> {
 
 const newClient = () => new Client({ name: 'browser-oauth-test', version: '1.0.0' });
 
-const verifyAccessToken = (t: TestApp, accessToken: string) =>
-  jwtVerify(accessToken, t.app.authz.keyStore.getKey, { issuer: t.baseUrl, audience: t.mcpUrl, typ: 'at+jwt' });
+const verifyAccessToken = (t: TestApp, accessToken: string) => jwtVerify(accessToken, t.app.authz.keyStore.getKey, { issuer: t.baseUrl, audience: t.mcpUrl, typ: 'at+jwt' });
 
 async function expectTokenFor(t: TestApp, provider: BrowserOAuthClient, scopes: readonly string[]) {
   const { payload } = await verifyAccessToken(t, provider.tokens()!.access_token);
@@ -233,16 +229,19 @@ describe('OAuth from the MCP URL alone, in Chromium', () => {
       return response;
     };
     const client = newClient();
-    await client.connect(new StreamableHTTPClientTransport(new URL(open.mcpUrl), { fetch: recordingFetch, requestInit: { headers: { authorization: `Bearer ${provider.tokens()!.access_token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(open.mcpUrl), { fetch: recordingFetch, requestInit: { headers: { authorization: `Bearer ${provider.tokens()!.access_token}` } } }),
+    );
     try {
       // The read tools work with the read-only token...
       await callTheFiveReadTools(client);
       // ...the write tool does not run at all.
       const callsBefore = await countCalls();
       answers.length = 0;
-      await expect(
-        client.callTool({ name: 'make_call', arguments: { agent_id: agentId, to: '+14155552671', idempotency_key: 'browser-read-only-0001' } }),
-      ).rejects.toMatchObject({ code: 403, message: expect.stringContaining('Insufficient scope: make_call needs calls:write') });
+      await expect(client.callTool({ name: 'make_call', arguments: { agent_id: agentId, to: '+14155552671', idempotency_key: 'browser-read-only-0001' } })).rejects.toMatchObject({
+        code: 403,
+        message: expect.stringContaining('Insufficient scope: make_call needs calls:write'),
+      });
       const refused = answers.at(-1)!;
       expect(refused.status).toBe(403);
       const challenge = refused.headers.get('www-authenticate')!;

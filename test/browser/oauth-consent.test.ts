@@ -75,7 +75,16 @@ describe('sign-in and consent in Chromium', () => {
     const check = (accessToken: string) => jwtVerify(accessToken, t.app.authz.keyStore.getKey, { issuer: t.baseUrl, audience: t.mcpUrl, typ: 'at+jwt' });
     const { payload } = await check(first.access_token);
     expect(payload).toMatchObject({ aud: t.mcpUrl, sub: account.user.id, business_id: summit.id });
-    expect(String(payload.scope).split(' ').sort()).toEqual(['agents:read', 'agents:write', 'calls:read', 'calls:write', 'leads:write', 'numbers:write', 'sms:write', 'webhooks:write']);
+    expect(String(payload.scope).split(' ').sort()).toEqual([
+      'agents:read',
+      'agents:write',
+      'calls:read',
+      'calls:write',
+      'leads:write',
+      'numbers:write',
+      'sms:write',
+      'webhooks:write',
+    ]);
 
     // Refresh through the SDK.
     expect(await auth(client, { serverUrl: t.mcpUrl })).toBe('AUTHORIZED');

@@ -9,7 +9,10 @@ import type { Db } from '../../src/shared/db.js';
 
 /** A slug no other test business has (`businesses.slug` is unique): the name's words plus a random suffix. */
 export const uniqueSlug = (name: string): string =>
-  `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${randomBytes(4).toString('hex')}`;
+  `${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}-${randomBytes(4).toString('hex')}`;
 
 export async function insertBusiness(db: Db, values: { name: string; slug?: string; timezone: string; phone: string }): Promise<{ id: string; name: string }> {
   return db.kysely

@@ -162,7 +162,7 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 
 export async function read(response: Response): Promise<RpcResponse> {
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     const data = text
       .split('\n')

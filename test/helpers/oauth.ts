@@ -32,7 +32,12 @@ export async function createTestAccount(
   const user = await accounts.createUser({ email, passwordHash: await hashPassword(password), name: 'Test User' });
   const businesses: Business[] = [];
   for (const b of options.businesses ?? []) {
-    const slug = b.slug ?? `${b.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${suffix}`;
+    const slug =
+      b.slug ??
+      `${b.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}-${suffix}`;
     const business = await accounts.createBusiness({ name: b.name, slug, timezone: 'America/New_York' });
     await accounts.upsertMembership(business.id, user.id, b.role ?? 'owner');
     businesses.push(business);
@@ -294,5 +299,12 @@ export async function obtainTokens(
   const second = await auth(client, { serverUrl, authorizationCode: code });
   if (second !== 'AUTHORIZED') throw new Error(`expected AUTHORIZED, got ${second}`);
   const tokens = client.tokens()!;
-  return { tokens, claims: decodeJwt(tokens.access_token) as Record<string, unknown>, header: decodeProtectedHeader(tokens.access_token) as Record<string, unknown>, client, browser, callback };
+  return {
+    tokens,
+    claims: decodeJwt(tokens.access_token) as Record<string, unknown>,
+    header: decodeProtectedHeader(tokens.access_token) as Record<string, unknown>,
+    client,
+    browser,
+    callback,
+  };
 }

@@ -118,7 +118,8 @@ export async function waitForOk(url: string, timeoutMs: number, child?: Child): 
     } catch {
       // Not listening yet.
     }
-    if (child && (child.process.exitCode !== null || child.process.signalCode !== null)) throw new Error(`process exited (${child.process.exitCode}) before ${url} answered\nstderr: ${child.stderr()}`);
+    if (child && (child.process.exitCode !== null || child.process.signalCode !== null))
+      throw new Error(`process exited (${child.process.exitCode}) before ${url} answered\nstderr: ${child.stderr()}`);
     if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }

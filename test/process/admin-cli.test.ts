@@ -94,7 +94,10 @@ describe('admin CLI: usage', () => {
       [['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read,calls:delete'], /^--scopes: unknown scope: calls:delete \(the scopes are: calls:read, /],
       [['api-key', 'create', '--business', 'acme', '--scopes', 'admin,root'], /unknown scopes: admin, root/],
       [['api-key', 'create', '--business', 'acme'], /^api-key create: --scopes is required/],
-      [['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read', '--expires-in', 'soon'], /^--expires-in must be a duration such as 90d, 12h or 30m, at most 1825d, got "soon"$/],
+      [
+        ['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read', '--expires-in', 'soon'],
+        /^--expires-in must be a duration such as 90d, 12h or 30m, at most 1825d, got "soon"$/,
+      ],
       [['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read', '--expires-in', '0d'], /^--expires-in must be a duration/],
       [['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read', '--expires-in', '9999d'], /^--expires-in must be a duration.*"9999d"$/],
       [['api-key', 'create', '--business', 'acme', '--scopes', 'calls:read', '--colour', 'red'], /^api-key create: Unknown option '--colour'/],
@@ -191,7 +194,13 @@ describe('admin CLI: commands', () => {
     expect(noUser.stderr.trim()).toBe('unknown user ghost@example.com (create one with: user create --email ghost@example.com)');
 
     const roles = await inspect((db) =>
-      db.kysely.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.user_id').select(['u.email', 'm.role']).where('m.business_id', '=', acmeId).orderBy('u.email').execute(),
+      db.kysely
+        .selectFrom('memberships as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .select(['u.email', 'm.role'])
+        .where('m.business_id', '=', acmeId)
+        .orderBy('u.email')
+        .execute(),
     );
     expect(roles).toEqual([
       { email: 'owner@example.com', role: 'owner' },
@@ -337,7 +346,9 @@ describe('admin CLI next to a running server', () => {
         expect(r.stdout).toBe('');
         const lines = r.stderr.trim().split('\n');
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatch(new RegExp(`^The embedded database in .* is in use by process ${server.process.pid} \\(a running server\\?\\)\\. PGlite allows one process at a time`));
+        expect(lines[0]).toMatch(
+          new RegExp(`^The embedded database in .* is in use by process ${server.process.pid} \\(a running server\\?\\)\\. PGlite allows one process at a time`),
+        );
       }
       // The server neither noticed nor lost its lock.
       expect(fs.readFileSync(lock, 'utf8')).toBe(String(server.process.pid));

@@ -182,7 +182,10 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
       const all = await verifyApiKey(db.kysely, allScopes);
       expect(ro.ok && [...ro.key.scopes].sort()).toEqual(['agents:read', 'calls:read']);
       expect(all.ok && all.key.scopes.length).toBe(8);
-      const calls = await db.kysely.selectFrom('calls').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const calls = await db.kysely
+        .selectFrom('calls')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(calls.n)).toBe(100);
     } finally {
       await db.close();

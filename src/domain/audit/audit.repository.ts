@@ -1,5 +1,4 @@
-
-import type { ActorKind, } from '../../../db/schema.js';
+import type { ActorKind } from '../../../db/schema.js';
 import type { TenantTx, OwnerDb } from '../../shared/db.js';
 
 export interface AuditEntry {
@@ -61,5 +60,3 @@ export function createAuditRepository(db: OwnerDb | TenantTx) {
     },
   };
 }
-
-export type AuditRepository = ReturnType<typeof createAuditRepository>;

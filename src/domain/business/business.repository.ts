@@ -16,9 +16,7 @@ export function createBusinessRepository(tx: TenantTx) {
           'b.phone',
           'b.created_at',
           sql<number>`(select count(*)::int from agents a where a.business_id = b.id)`.as('agent_count'),
-          sql<number>`(select count(*)::int from calls c where c.business_id = b.id and c.created_at > now() - interval '30 days')`.as(
-            'calls_last_30_days',
-          ),
+          sql<number>`(select count(*)::int from calls c where c.business_id = b.id and c.created_at > now() - interval '30 days')`.as('calls_last_30_days'),
         ])
         .where('b.id', '=', businessId)
         .executeTakeFirst();

@@ -179,7 +179,12 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
       if (filters.status) q = q.where('status', '=', filters.status);
       if (filters.direction) q = q.where('direction', '=', filters.direction);
       if (filters.leadId) q = q.where('lead_id', '=', filters.leadId);
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1)
+        .offset(page.offset)
+        .execute();
       return rows.map(toCall);
     },
 
@@ -286,7 +291,10 @@ export function createCallScansRepository(db: OwnerDb) {
     },
 
     /** A completed call by its provider id (the recordings endpoint knows nothing else). */
-    async byProviderCallId(provider: string, providerCallId: string): Promise<{ businessId: string; callId: string; durationSeconds: number | null; status: CallStatus } | undefined> {
+    async byProviderCallId(
+      provider: string,
+      providerCallId: string,
+    ): Promise<{ businessId: string; callId: string; durationSeconds: number | null; status: CallStatus } | undefined> {
       const row = await db
         .selectFrom('calls')
         .select(['business_id', 'id', 'duration_seconds', 'status'])

@@ -54,7 +54,6 @@ export function createCampaignsRepository(tx: TenantTx, businessId: string) {
   }
 
   return {
-
     /** The ids among `leadIds` that are leads of this business. */
     async existingLeadIds(leadIds: readonly string[]): Promise<Set<string>> {
       if (!leadIds.length) return new Set();
@@ -95,19 +94,19 @@ export function createCampaignsRepository(tx: TenantTx, businessId: string) {
     async list(filters: CampaignFilters, page: { limit: number; offset: number }): Promise<Campaign[]> {
       let q = tx.selectFrom('campaigns').selectAll().where('business_id', '=', businessId);
       if (filters.status) q = q.where('status', '=', filters.status);
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit + 1)
+        .offset(page.offset)
+        .execute();
       const counts = await leadCounts(rows.map((r) => r.id));
       return rows.map((r) => toCampaign(r, counts.get(r.id)!));
     },
 
     /** Activates a draft campaign and queues every pending lead for its first attempt now. */
     async launch(campaignId: string, now: Date): Promise<void> {
-      await tx
-        .updateTable('campaigns')
-        .set({ status: 'active', launched_at: now })
-        .where('business_id', '=', businessId)
-        .where('id', '=', campaignId)
-        .execute();
+      await tx.updateTable('campaigns').set({ status: 'active', launched_at: now }).where('business_id', '=', businessId).where('id', '=', campaignId).execute();
       await tx
         .updateTable('campaign_leads')
         .set({ status: 'queued', next_attempt_at: now })

@@ -54,7 +54,8 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
     const repo = createCampaignsRepository(tx, businessId);
     const campaign = await repo.find(campaignId, { lock: true });
     if (!campaign) throw notFound('Campaign');
-    if (campaign.status !== 'draft') throw new AppError('conflict', `Campaign "${campaign.name}" is ${campaign.status}; only a draft campaign can be launched.`, { status: campaign.status });
+    if (campaign.status !== 'draft')
+      throw new AppError('conflict', `Campaign "${campaign.name}" is ${campaign.status}; only a draft campaign can be launched.`, { status: campaign.status });
     await repo.launch(campaignId, clock());
     await createAuditRepository(tx).append({
       businessId,
@@ -86,10 +87,14 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
         const found = await repo.existingLeadIds(leadIds.filter(isUuid));
         const missing = [...badIds, ...leadIds.filter((id) => isUuid(id) && !found.has(id))];
         if (missing.length) {
-          throw new AppError('not_found', `${missing.length} of the lead_ids ${missing.length === 1 ? 'was' : 'were'} not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`, {
-            field: 'lead_ids',
-            missing_lead_ids: missing,
-          });
+          throw new AppError(
+            'not_found',
+            `${missing.length} of the lead_ids ${missing.length === 1 ? 'was' : 'were'} not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+            {
+              field: 'lead_ids',
+              missing_lead_ids: missing,
+            },
+          );
         }
         const campaignId = await repo.insert({ name, agentId: input.agentId, cadence: cadence.data, createdBy: actorLabel(input.actor) });
         await repo.insertLeads(campaignId, leadIds);
@@ -142,7 +147,14 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
             const audit = createAuditRepository(tx);
             const skip = async (gate: string, message: string) => {
               await repo.settle(lead.campaignId, lead.leadId, 'skipped');
-              await audit.append({ businessId, ...auditActor(dialer), action: 'campaign.lead_skipped', outcome: 'denied', errorCode: gate, details: { campaign_id: lead.campaignId, lead_id: lead.leadId, reason: message } });
+              await audit.append({
+                businessId,
+                ...auditActor(dialer),
+                action: 'campaign.lead_skipped',
+                outcome: 'denied',
+                errorCode: gate,
+                details: { campaign_id: lead.campaignId, lead_id: lead.leadId, reason: message },
+              });
               return 'handled' as const;
             };
             const parsed = parseE164(lead.phone);
@@ -157,12 +169,28 @@ export function createCampaignService(deps: { db: Db; calls: CallService; log: L
 
             let result: RecordCallResult;
             try {
-              result = await calls.recordCall(tx, { businessId, actor: dialer, agentId: lead.agentId, to: parsed.e164, leadId: lead.leadId, name: lead.name, campaignId: lead.campaignId, now });
+              result = await calls.recordCall(tx, {
+                businessId,
+                actor: dialer,
+                agentId: lead.agentId,
+                to: parsed.e164,
+                leadId: lead.leadId,
+                name: lead.name,
+                campaignId: lead.campaignId,
+                now,
+              });
             } catch (err) {
               // The campaign's agent was paused or lost its number: try again later, say why.
               if (!(err instanceof AppError)) throw err;
               await repo.defer(lead.campaignId, lead.leadId, new Date(now.getTime() + RECHECK_MS));
-              await audit.append({ businessId, ...auditActor(dialer), action: 'campaign.lead_deferred', outcome: 'error', errorCode: err.code, details: { campaign_id: lead.campaignId, lead_id: lead.leadId, reason: err.message } });
+              await audit.append({
+                businessId,
+                ...auditActor(dialer),
+                action: 'campaign.lead_deferred',
+                outcome: 'error',
+                errorCode: err.code,
+                details: { campaign_id: lead.campaignId, lead_id: lead.leadId, reason: err.message },
+              });
               return 'handled';
             }
             if (!result.recorded) {

@@ -86,10 +86,7 @@ export function createComplianceRepository(tx: TenantTx, businessId: string) {
       const table = channel === 'call' ? 'calls' : 'sms_messages';
       const row = await tx
         .selectFrom(table)
-        .select([
-          sql<number>`count(*) filter (where created_at > now() - interval '1 minute')::int`.as('last_minute'),
-          sql<number>`count(*)::int`.as('last_hour'),
-        ])
+        .select([sql<number>`count(*) filter (where created_at > now() - interval '1 minute')::int`.as('last_minute'), sql<number>`count(*)::int`.as('last_hour')])
         .where('business_id', '=', businessId)
         .where('direction', '=', 'outbound')
         .where(sql<boolean>`created_at > now() - interval '1 hour'`)
@@ -116,5 +113,3 @@ export function createComplianceRepository(tx: TenantTx, businessId: string) {
     },
   };
 }
-
-export type ComplianceRepository = ReturnType<typeof createComplianceRepository>;

@@ -66,11 +66,9 @@ export function createOutboundGates(policy: OutboundPolicy) {
 
     const parsed = parseE164(input.to);
     if (!parsed) {
-      return refuse(
-        'invalid_phone_number',
-        `${field} must be a valid phone number in E.164 format: "+", the country code and the number, no spaces (for example +14155552671)`,
-        { field },
-      );
+      return refuse('invalid_phone_number', `${field} must be a valid phone number in E.164 format: "+", the country code and the number, no spaces (for example +14155552671)`, {
+        field,
+      });
     }
     const repo = createComplianceRepository(tx, businessId);
     // Taken before any read so that the volume count below and the caller's insert are atomic.
@@ -83,9 +81,13 @@ export function createOutboundGates(policy: OutboundPolicy) {
     }
     const optOut = blocks.find((b) => b.kind === 'opt_out');
     if (optOut) {
-      return refuse('opted_out', `The recipient opted out of contact from this business (${optOut.source === 'sms_stop' ? 'they replied STOP' : 'opt-out list'}), so they cannot be ${words.verb}.`, {
-        since: optOut.createdAt.toISOString(),
-      });
+      return refuse(
+        'opted_out',
+        `The recipient opted out of contact from this business (${optOut.source === 'sms_stop' ? 'they replied STOP' : 'opt-out list'}), so they cannot be ${words.verb}.`,
+        {
+          since: optOut.createdAt.toISOString(),
+        },
+      );
     }
 
     if (input.leadId) {
@@ -95,7 +97,9 @@ export function createOutboundGates(policy: OutboundPolicy) {
     }
     const pausedLead = await repo.pausedLeadWithPhone(parsed.e164);
     if (pausedLead) {
-      return refuse('automation_paused', `Automation is paused for lead ${pausedLead}, which has this phone number; resume it before sending it ${words.plural}.`, { lead_id: pausedLead });
+      return refuse('automation_paused', `Automation is paused for lead ${pausedLead}, which has this phone number; resume it before sending it ${words.plural}.`, {
+        lead_id: pausedLead,
+      });
     }
 
     const { zones, basis } = await recipientTimeZones(parsed, await repo.businessTimeZone());

@@ -16,8 +16,7 @@ export function localMinutes(at: Date, timeZone: string): number {
   return hour * 60 + minute;
 }
 
-export const formatMinutes = (minutes: number): string =>
-  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+export const formatMinutes = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 export interface ContactHoursVerdict {
   readonly allowed: boolean;

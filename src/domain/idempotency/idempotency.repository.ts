@@ -1,6 +1,6 @@
 // The idempotency_records table: one row per (business, key), claimed before an effect and
 // completed with its outcome after. Expired rows count as absent and are swept by purgeExpired.
-import { sql, } from 'kysely';
+import { sql } from 'kysely';
 import type { TenantTx, OwnerDb } from '../../shared/db.js';
 
 export interface IdempotencyRecord {
@@ -48,12 +48,7 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
      */
     async claim(values: { key: string; tool: string; requestHash: string; ttlSeconds: number }): Promise<boolean> {
       // An expired record no longer holds the key.
-      await tx
-        .deleteFrom('idempotency_records')
-        .where('business_id', '=', businessId)
-        .where('key', '=', values.key)
-        .where('expires_at', '<=', sql<Date>`now()`)
-        .execute();
+      await tx.deleteFrom('idempotency_records').where('business_id', '=', businessId).where('key', '=', values.key).where('expires_at', '<=', sql<Date>`now()`).execute();
       const inserted = await tx
         .insertInto('idempotency_records')
         .values({

@@ -62,10 +62,7 @@ export function createLeadsRepository(tx: TenantTx) {
     agentId: r.agent_id,
     agentName: r.agent_name,
     automationPaused: r.automation_paused,
-    score:
-      r.score === null || r.scored_at === null
-        ? null
-        : { score: r.score, explanation: r.score_explanation ?? '', model: r.score_model ?? '', scoredAt: r.scored_at },
+    score: r.score === null || r.scored_at === null ? null : { score: r.score, explanation: r.score_explanation ?? '', model: r.score_model ?? '', scoredAt: r.scored_at },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   });
@@ -77,7 +74,12 @@ export function createLeadsRepository(tx: TenantTx) {
       if (filters.status) q = q.where('l.status', '=', filters.status);
       if (filters.source) q = q.where(sql`lower(l.source)`, '=', filters.source.toLowerCase());
       if (filters.agentId) q = q.where('l.agent_id', '=', filters.agentId);
-      const rows = await q.orderBy('l.created_at', 'desc').orderBy('l.id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      const rows = await q
+        .orderBy('l.created_at', 'desc')
+        .orderBy('l.id', 'desc')
+        .limit(page.limit + 1)
+        .offset(page.offset)
+        .execute();
       return rows.map(toRecord);
     },
 
@@ -88,13 +90,22 @@ export function createLeadsRepository(tx: TenantTx) {
 
     /** Creates a lead (upsert_lead); returns its id. */
     async insert(businessId: string, values: LeadWrite): Promise<string> {
-      const row = await tx.insertInto('leads').values({ ...values, business_id: businessId }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('leads')
+        .values({ ...values, business_id: businessId })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return row.id;
     },
 
     /** Sets the given fields of one of the business's leads (upsert_lead). */
     async update(businessId: string, leadId: string, values: LeadWrite): Promise<void> {
-      await tx.updateTable('leads').set({ ...values, updated_at: sql`now()` }).where('business_id', '=', businessId).where('id', '=', leadId).execute();
+      await tx
+        .updateTable('leads')
+        .set({ ...values, updated_at: sql`now()` })
+        .where('business_id', '=', businessId)
+        .where('id', '=', leadId)
+        .execute();
     },
   };
 }

@@ -81,9 +81,7 @@ export interface LeadUpsertRequest {
 }
 
 /** An upsert that passed every check that needs no data: what `upsert` writes. */
-export type CheckedLeadUpsert =
-  | { mode: 'create'; lead: LeadWrite }
-  | { mode: 'update'; rows: { index: number; id: string; changes: LeadWrite }[] };
+export type CheckedLeadUpsert = { mode: 'create'; lead: LeadWrite } | { mode: 'update'; rows: { index: number; id: string; changes: LeadWrite }[] };
 
 /** What became of one row of an update. */
 export interface LeadRowResult {
@@ -109,9 +107,7 @@ export interface LeadWithActivity {
   moreMessages: boolean;
 }
 
-const leadStatus = z
-  .enum(LEAD_STATUSES)
-  .describe('Where the lead stands: new → contacted → qualified → appointment_set → won, or lost.');
+const leadStatus = z.enum(LEAD_STATUSES).describe('Where the lead stands: new → contacted → qualified → appointment_set → won, or lost.');
 
 /** The fields list_leads shows for each lead. */
 export const leadSummaryOutput = z.object({

@@ -19,12 +19,7 @@ export function createSettingsRepository(tx: TenantTx, businessId: string) {
         .innerJoin('memberships as m', 'm.user_id', 'u.id')
         .select(['u.id', 'u.email', 'u.phone'])
         .where('m.business_id', '=', businessId)
-        .where((eb) =>
-          eb.or([
-            ...(contact.emails.length ? [eb('u.email', 'in', contact.emails)] : []),
-            ...(contact.phones.length ? [eb('u.phone', 'in', contact.phones)] : []),
-          ]),
-        )
+        .where((eb) => eb.or([...(contact.emails.length ? [eb('u.email', 'in', contact.emails)] : []), ...(contact.phones.length ? [eb('u.phone', 'in', contact.phones)] : [])]))
         .execute();
       return rows.map((r) => ({ userId: r.id, email: r.email, phone: r.phone }));
     },
@@ -36,7 +31,11 @@ export function createSettingsRepository(tx: TenantTx, businessId: string) {
      */
     async staffAlerts(options: { lock?: boolean } = {}): Promise<StaffAlertSettings> {
       if (options.lock) {
-        await tx.insertInto('notification_settings').values({ business_id: businessId }).onConflict((oc) => oc.column('business_id').doNothing()).execute();
+        await tx
+          .insertInto('notification_settings')
+          .values({ business_id: businessId })
+          .onConflict((oc) => oc.column('business_id').doNothing())
+          .execute();
       }
       let q = tx
         .selectFrom('notification_settings')

@@ -109,15 +109,16 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
         q = q.where((eb) =>
           eb.or([
             eb('m.lead_id', '=', leadId),
-            eb(
-              'm.conversation_id',
-              'in',
-              eb.selectFrom('sms_conversations as sc').select('sc.id').where('sc.business_id', '=', businessId).where('sc.lead_id', '=', leadId),
-            ),
+            eb('m.conversation_id', 'in', eb.selectFrom('sms_conversations as sc').select('sc.id').where('sc.business_id', '=', businessId).where('sc.lead_id', '=', leadId)),
           ]),
         );
       }
-      const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(page.limit + 1).offset(page.offset).execute();
+      const rows = await q
+        .orderBy('m.created_at', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(page.limit + 1)
+        .offset(page.offset)
+        .execute();
       return rows.map(toSmsMessage);
     },
 

@@ -175,7 +175,14 @@ export function createSmsService(deps: SmsServiceDeps) {
           await audit.append({ businessId, ...auditActor(smsActor), action: 'contact.opted_out', outcome: 'success', details: { phone: maskPhone(from), message_id: message.id } });
         } else if (START_WORDS.has(word)) {
           optedIn = await compliance.removeBlock(from, 'opt_out');
-          if (optedIn) await audit.append({ businessId, ...auditActor(smsActor), action: 'contact.opted_in', outcome: 'success', details: { phone: maskPhone(from), message_id: message.id } });
+          if (optedIn)
+            await audit.append({
+              businessId,
+              ...auditActor(smsActor),
+              action: 'contact.opted_in',
+              outcome: 'success',
+              details: { phone: maskPhone(from), message_id: message.id },
+            });
         }
         return { message, optedOut, optedIn };
       });

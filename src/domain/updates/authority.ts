@@ -32,9 +32,7 @@ export const AuthorityEnvelopeSchema = z
 
 export type AuthorityEnvelope = z.infer<typeof AuthorityEnvelopeSchema>;
 
-export type AuthorityVerdict =
-  | { ok: true; userId: string; email: string; role: Role; statement: string }
-  | { ok: false; reason: string };
+export type AuthorityVerdict = { ok: true; userId: string; email: string; role: Role; statement: string } | { ok: false; reason: string };
 
 /** The person an actor speaks for: the user, or an API key's issuer (null: nobody). */
 export async function actingPerson(tx: TenantTx, businessId: string, actor: Actor): Promise<string | null> {
@@ -55,7 +53,8 @@ export async function verifyAuthority(tx: TenantTx, businessId: string, actor: A
   if (!person) {
     return {
       ok: false,
-      reason: actor.kind === 'api_key' ? 'This API key has no issuing user, so no one can vouch through it; use queue_for_approval instead.' : 'System actors cannot give authority.',
+      reason:
+        actor.kind === 'api_key' ? 'This API key has no issuing user, so no one can vouch through it; use queue_for_approval instead.' : 'System actors cannot give authority.',
     };
   }
   const repo = createUpdatesRepository(tx, businessId);

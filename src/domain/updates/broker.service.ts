@@ -62,8 +62,6 @@ export type BrokerOutcome =
   | { status: 'executed'; intent: string; message: string; change: AppliedChange }
   | { status: 'dry_run'; intent: string; message: string; would: 'executed' | 'needs_approval' | 'pending_approval'; plan: UpdatePlan };
 
-export type BrokerStatus = BrokerOutcome['status'];
-
 export interface UpdateRequest {
   businessId: string;
   actor: Actor;
@@ -107,7 +105,11 @@ function diffAgent(current: AgentConfig, changes: Partial<AgentConfig>): FieldCh
 
 const normalize = (v: unknown): unknown =>
   v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => a.localeCompare(b)))
+    ? Object.fromEntries(
+        Object.entries(v)
+          .filter(([, x]) => x !== undefined && x !== null)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      )
     : v;
 
 const agentPatch: IntentHandler<AgentPatchPayload> = {
@@ -155,7 +157,12 @@ const agentPatch: IntentHandler<AgentPatchPayload> = {
     await repo.updateAgent(agent.id, patch, next);
     await repo.insertVersion(agent.id, next, { ...agent.config, ...patch }, actorLabel(ctx.actor));
     await repo.insertChange({ agentId: agent.id, fromVersion: agent.version, toVersion: next, changes, actor: changeActor(ctx), source: ctx.source, approvalId: ctx.approvalId });
-    return { ...base, target: { ...base.target, version: next }, summary: `Changed ${fields.join(', ')} of agent "${agent.name}" (version ${agent.version} → ${next})`, version: { from: agent.version, to: next } };
+    return {
+      ...base,
+      target: { ...base.target, version: next },
+      summary: `Changed ${fields.join(', ')} of agent "${agent.name}" (version ${agent.version} → ${next})`,
+      version: { from: agent.version, to: next },
+    };
   },
 };
 
@@ -167,7 +174,9 @@ const emergencyAddress: IntentHandler<EmergencyAddressPayload> = {
     const number = await repo.phoneNumber(payload.phone_number);
     if (!number) throw notFound('Phone number');
     const changes: FieldChanges =
-      JSON.stringify(normalize(number.emergencyAddress)) === JSON.stringify(normalize(payload.address)) ? {} : { emergency_address: { from: number.emergencyAddress, to: payload.address } };
+      JSON.stringify(normalize(number.emergencyAddress)) === JSON.stringify(normalize(payload.address))
+        ? {}
+        : { emergency_address: { from: number.emergencyAddress, to: payload.address } };
     return {
       summary: `Set the emergency (E911) address of ${maskPhone(number.e164)} to ${formatAddress(payload.address)}`,
       target: { phone_number_id: number.id, phone_number: number.e164 },
@@ -184,7 +193,9 @@ const emergencyAddress: IntentHandler<EmergencyAddressPayload> = {
     if (!same) await repo.setEmergencyAddress(number.id, payload.address);
     const changes: FieldChanges = same ? {} : { emergency_address: { from: number.emergencyAddress, to: payload.address } };
     return {
-      summary: same ? `No change: ${maskPhone(number.e164)} already has this emergency address` : `Set the emergency (E911) address of ${maskPhone(number.e164)} to ${formatAddress(payload.address)}`,
+      summary: same
+        ? `No change: ${maskPhone(number.e164)} already has this emergency address`
+        : `Set the emergency (E911) address of ${maskPhone(number.e164)} to ${formatAddress(payload.address)}`,
       target: { phone_number_id: number.id, phone_number: number.e164 },
       changes,
       high_impact_fields: same ? [] : ['emergency_address'],
@@ -255,6 +266,8 @@ function describeSink(payload: TranscriptSinkPayload, currentUrl: string | undef
 
 // ── Shared helpers ──────────────────────────────────────────────────────────────────────────────
 
+// Each intent's handler has its own payload type; the table erases them (the payload is checked by the handler's schema).
+// biome-ignore lint/suspicious/noExplicitAny: a table of handlers over differing payload types
 const HANDLERS: { [I in Intent]: IntentHandler<any> } = {
   'agent.patch': agentPatch,
   'phone.emergency_address.set': emergencyAddress,
@@ -379,7 +392,13 @@ export function createUpdateBroker({ db }: UpdateBrokerDeps) {
           requestedBy: { ...auditActor(actor), label: actorLabel(actor), source: req.source },
         });
         await audit(tx, businessId, actor, action, 'pending_approval', auditDetails(plan, { approval_id: approval.id, source: req.source }));
-        return { status: 'pending_approval', intent, approval_id: approval.id, plan, message: `${plan.summary}: queued for approval by an admin in the dashboard (approval ${approval.id}).` };
+        return {
+          status: 'pending_approval',
+          intent,
+          approval_id: approval.id,
+          plan,
+          message: `${plan.summary}: queued for approval by an admin in the dashboard (approval ${approval.id}).`,
+        };
       }
 
       const change = await handler.apply(repo, parsed.payload, { actor, source: req.source, approvalId: null, authority });
@@ -497,7 +516,12 @@ export async function decideApproval(db: Db, input: DecideApprovalInput): Promis
         throw err instanceof AppError ? new ApplyFailed(err) : err;
       }
       const executed = await repo.decideApproval(approvalId, { status: 'executed', decidedBy: deciderUserId, reason, result: change as unknown as Record<string, unknown> });
-      await auditLog.append({ ...base, action: 'approval.approved', outcome: 'executed', details: { approval_id: approvalId, intent: approval.intent, fields: Object.keys(change.changes) } });
+      await auditLog.append({
+        ...base,
+        action: 'approval.approved',
+        outcome: 'executed',
+        details: { approval_id: approvalId, intent: approval.intent, fields: Object.keys(change.changes) },
+      });
       return toApprovalView(executed!);
     });
   } catch (thrown) {

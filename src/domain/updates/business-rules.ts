@@ -55,7 +55,10 @@ export function editRulesSection(prompt: string, input: { title: string; rules: 
     return { prompt: `${prompt.trim() ? prompt : ''}${separator}${section}\n`, key, action: 'added' };
   }
 
-  const inner = prompt.slice(start + open.length, stop).replace(/^\n/, '').replace(/\n$/, '');
+  const inner = prompt
+    .slice(start + open.length, stop)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
   const body = inner.replace(/^## .*\n?/, '').trim();
   const nextBody = input.mode === 'append' ? (body ? `${body}\n${rules}` : rules) : rules;
   const replaced = `${prompt.slice(0, start)}${open}\n## ${title}\n${nextBody}\n${prompt.slice(stop)}`;

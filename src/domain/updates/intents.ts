@@ -132,10 +132,24 @@ export function isPublicHttpsUrl(value: string): boolean {
   const family = net.isIP(host);
   if (family === 0) return host.includes('.');
   const blocked = new net.BlockList();
-  for (const [prefix, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+  for (const [prefix, bits] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+  ] as const) {
     blocked.addSubnet(prefix, bits, 'ipv4');
   }
-  for (const [prefix, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) blocked.addSubnet(prefix, bits, 'ipv6');
+  for (const [prefix, bits] of [
+    ['::', 127],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['::ffff:0:0', 96],
+  ] as const)
+    blocked.addSubnet(prefix, bits, 'ipv6');
   return !blocked.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 

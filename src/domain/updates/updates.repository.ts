@@ -111,11 +111,7 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
 
     /** A member of this business by id or email (RLS shows only this business's staff). */
     async findMember(by: { userId?: string; email?: string }): Promise<{ id: string; email: string; role: Role } | undefined> {
-      let q = tx
-        .selectFrom('users as u')
-        .innerJoin('memberships as m', 'm.user_id', 'u.id')
-        .select(['u.id', 'u.email', 'm.role'])
-        .where('m.business_id', '=', businessId);
+      let q = tx.selectFrom('users as u').innerJoin('memberships as m', 'm.user_id', 'u.id').select(['u.id', 'u.email', 'm.role']).where('m.business_id', '=', businessId);
       if (by.userId) q = q.where('u.id', '=', by.userId);
       if (by.email) q = q.where('u.email', '=', by.email.trim().toLowerCase());
       return q.executeTakeFirst();
@@ -197,7 +193,15 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
       return rows.map((r) => ({ version: r.version, config: r.config as unknown as AgentConfig, createdBy: r.created_by, createdAt: r.created_at }));
     },
 
-    async insertChange(values: { agentId: string; fromVersion: number; toVersion: number; changes: FieldChanges; actor: string; source: string; approvalId: string | null }): Promise<string> {
+    async insertChange(values: {
+      agentId: string;
+      fromVersion: number;
+      toVersion: number;
+      changes: FieldChanges;
+      actor: string;
+      source: string;
+      approvalId: string | null;
+    }): Promise<string> {
       const row = await tx
         .insertInto('agent_config_changes')
         .values({
@@ -301,7 +305,10 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
     },
 
     /** Records a decision on a pending approval; false when it was no longer pending. */
-    async decideApproval(approvalId: string, values: { status: ApprovalStatus; decidedBy: string; reason: string | null; result: Record<string, unknown> | null }): Promise<Approval | undefined> {
+    async decideApproval(
+      approvalId: string,
+      values: { status: ApprovalStatus; decidedBy: string; reason: string | null; result: Record<string, unknown> | null },
+    ): Promise<Approval | undefined> {
       const row = await tx
         .updateTable('approvals')
         .set({

@@ -138,12 +138,7 @@ function conversation(request: DialRequest, outcome: (typeof OUTCOMES)[number]):
     not_interested: ["No thanks, I'm not interested.", 'The contact said they are not interested.'],
   };
   const [answer, summary] = reply[outcome];
-  const transcript = [
-    `Agent: ${opening}${purpose}`,
-    `Contact: ${answer}`,
-    `Agent: Thank you, ${who}. Have a good day.`,
-    'Contact: Bye.',
-  ].join('\n');
+  const transcript = [`Agent: ${opening}${purpose}`, `Contact: ${answer}`, `Agent: Thank you, ${who}. Have a good day.`, 'Contact: Bye.'].join('\n');
   return { transcript, summary: `${summary} (simulated call)` };
 }
 

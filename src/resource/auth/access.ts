@@ -17,8 +17,7 @@ export type AccessDecision =
  */
 const ANONYMOUS_METHODS = new Set(['initialize', 'ping', 'tools/list']);
 
-const isAnonymous = (message: JSONRPCMessage) =>
-  isJSONRPCNotification(message) || (isJSONRPCRequest(message) && ANONYMOUS_METHODS.has(message.method));
+const isAnonymous = (message: JSONRPCMessage) => isJSONRPCNotification(message) || (isJSONRPCRequest(message) && ANONYMOUS_METHODS.has(message.method));
 
 export interface AccessInput {
   /** The request's messages; empty for GET (the SSE stream) and DELETE. */

@@ -19,10 +19,8 @@ export function createChallenges(resourceMetadataUrl: string): Challenges {
   const allScopes = `scope=${quote(SCOPES.join(' '))}`;
   return {
     authenticate: () => `Bearer ${metadata}, ${allScopes}`,
-    invalidToken: (description) =>
-      `Bearer error="invalid_token", error_description=${quote(description)}, ${metadata}, ${allScopes}`,
-    insufficientScope: (scopes, description) =>
-      `Bearer error="insufficient_scope", scope=${quote(scopes.join(' '))}, error_description=${quote(description)}, ${metadata}`,
+    invalidToken: (description) => `Bearer error="invalid_token", error_description=${quote(description)}, ${metadata}, ${allScopes}`,
+    insufficientScope: (scopes, description) => `Bearer error="insufficient_scope", scope=${quote(scopes.join(' '))}, error_description=${quote(description)}, ${metadata}`,
   };
 }
 

@@ -33,11 +33,7 @@ export interface ApiKeyCredential extends CredentialBase {
 export type Credential = OAuthCredential | ApiKeyCredential;
 
 /** What the request presented, before any check. */
-export type Presented =
-  | { kind: 'none' }
-  | { kind: 'access_token'; token: string }
-  | { kind: 'api_key'; key: string }
-  | { kind: 'malformed'; reason: string };
+export type Presented = { kind: 'none' } | { kind: 'access_token'; token: string } | { kind: 'api_key'; key: string } | { kind: 'malformed'; reason: string };
 
 export type CredentialCheck = { ok: true; credential: Credential } | { ok: false; reason: string };
 
@@ -62,9 +58,7 @@ export function presentedCredential(headers: { authorization?: string | undefine
  * id learned by someone else is useless with their own credential. Not a secret.
  */
 export function principalOf(credential: Credential): string {
-  return credential.kind === 'oauth'
-    ? `oauth:${credential.clientId}:${credential.subject}:${credential.businessId}`
-    : `api_key:${credential.keyId}`;
+  return credential.kind === 'oauth' ? `oauth:${credential.clientId}:${credential.subject}:${credential.businessId}` : `api_key:${credential.keyId}`;
 }
 
 const API_KEY_REFUSALS: Record<ApiKeyRejection, string> = {

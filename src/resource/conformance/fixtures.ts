@@ -221,24 +221,15 @@ export function createConformanceServerFactory(): ServerFactory {
       return text('calls:write granted');
     });
 
-    server.registerResource(
-      'static-text',
-      'test://static-text',
-      { description: 'A static text resource.', mimeType: 'text/plain' },
-      (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }] }),
-    );
-    server.registerResource(
-      'static-binary',
-      'test://static-binary',
-      { description: 'A static binary resource (a PNG).', mimeType: 'image/png' },
-      (uri) => ({ contents: [{ uri: uri.href, mimeType: 'image/png', blob: PNG_BASE64 }] }),
-    );
-    server.registerResource(
-      'watched-resource',
-      'test://watched-resource',
-      { description: 'A resource clients can subscribe to.', mimeType: 'text/plain' },
-      (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Watched resource content.' }] }),
-    );
+    server.registerResource('static-text', 'test://static-text', { description: 'A static text resource.', mimeType: 'text/plain' }, (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }],
+    }));
+    server.registerResource('static-binary', 'test://static-binary', { description: 'A static binary resource (a PNG).', mimeType: 'image/png' }, (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'image/png', blob: PNG_BASE64 }],
+    }));
+    server.registerResource('watched-resource', 'test://watched-resource', { description: 'A resource clients can subscribe to.', mimeType: 'text/plain' }, (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Watched resource content.' }],
+    }));
     server.registerResource(
       'template-data',
       new ResourceTemplate('test://template/{id}/data', { list: undefined }),
@@ -265,9 +256,7 @@ export function createConformanceServerFactory(): ServerFactory {
       {
         description: 'A prompt with two arguments.',
         argsSchema: {
-          arg1: completable(z.string().describe('First test argument'), (value) =>
-            ['paris', 'park', 'party', 'test', 'testing'].filter((v) => v.startsWith(value)),
-          ),
+          arg1: completable(z.string().describe('First test argument'), (value) => ['paris', 'park', 'party', 'test', 'testing'].filter((v) => v.startsWith(value))),
           arg2: z.string().describe('Second test argument'),
         },
       },

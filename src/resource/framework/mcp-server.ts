@@ -23,7 +23,10 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
   const toolsList = { tools: deps.tools.map(listingOf) };
 
   return function createServer() {
-    const server: McpServer = new McpServer({ name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator });
+    const server: McpServer = new McpServer(
+      { name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version },
+      { instructions: INSTRUCTIONS, jsonSchemaValidator },
+    );
     // Per tool call: what this session's client declared it can do, and a way to ask it. The
     // question is related to the tool call that asks it, so Streamable HTTP carries it on that
     // call's own response stream, held by the node running the tool; an unrelated request would go

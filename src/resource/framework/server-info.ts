@@ -7,8 +7,7 @@ export const SERVER_INFO = Object.freeze({
   name: 'kaicalls',
   title: 'KaiCalls',
   version: pkg.version,
-  description:
-    'AI phone agents for a business: read calls, transcripts and agents, place calls and texts, and configure agents, through scope-gated tools.',
+  description: 'AI phone agents for a business: read calls, transcripts and agents, place calls and texts, and configure agents, through scope-gated tools.',
 });
 
 export const PROVIDER = Object.freeze({ name: 'KaiCalls', url: 'https://www.kaicalls.com' });

@@ -37,6 +37,7 @@ function advertisedOutputSchema(tool: AnyTool): ToolListing['outputSchema'] {
     ...schema,
     required: ['success'],
     if: { properties: { success: { const: true } }, required: ['success'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, not a thenable
     then: { required: fields },
     else: { required: ['error', 'error_code'] },
   };

@@ -18,11 +18,7 @@ import { credentialFrom, type Credential } from '../auth/credentials.js';
 import { isDatabaseUnavailable } from '../http/unavailable.js';
 import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer } from './tool.js';
 
-export type ToolHandler = (
-  args: Record<string, unknown>,
-  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
-  peer: ToolPeer,
-) => Promise<CallToolResult>;
+export type ToolHandler = (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>, peer: ToolPeer) => Promise<CallToolResult>;
 
 export interface ToolRunnerDeps {
   db: Db;
@@ -87,9 +83,7 @@ export function createToolRunner(deps: ToolRunnerDeps) {
         const output = await db.forBusiness(credential.businessId, async (tx) => {
           const result = await tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]);
           // Same transaction as the read: the audit row exists exactly when the answer was given.
-          await createAuditRepository(tx).append(
-            auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details }),
-          );
+          await createAuditRepository(tx).append(auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details }));
           return result;
         });
         return successResult(output);
@@ -102,11 +96,7 @@ export function createToolRunner(deps: ToolRunnerDeps) {
   };
 }
 
-function auditEntry(
-  credential: Credential,
-  tool: AnyTool,
-  entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> },
-) {
+function auditEntry(credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) {
   return {
     businessId: credential.businessId,
     ...auditActor(actorFromCredential(credential)),

@@ -9,10 +9,9 @@ const cell = (value: string) => value.replace(/\|/g, '\\|').replace(/\s*\n\s*/g,
 
 export function renderToolTable(tools: ToolRegistry): string {
   const kinds = new Map(tools.list().map((t) => [t.name, t.annotations.readOnlyHint ? 'read-only' : 'write']));
-  const rows = tools.summaries().map(
-    (t) =>
-      `| \`${t.name}\` | ${cell(t.description)} | ${t.scopes.map((s) => `\`${s}\``).join(', ')} | ${kinds.get(t.name)}${t.externalEffect ? ', external effect' : ''} |`,
-  );
+  const rows = tools
+    .summaries()
+    .map((t) => `| \`${t.name}\` | ${cell(t.description)} | ${t.scopes.map((s) => `\`${s}\``).join(', ')} | ${kinds.get(t.name)}${t.externalEffect ? ', external effect' : ''} |`);
   return ['| tool | what it does | scope | kind |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -116,10 +116,7 @@ export function requiredScopesOf(tool: Pick<AnyTool, 'scopes' | 'requiredScopes'
 export const RESULT_ENVELOPE = {
   success: z.boolean().describe('True when the call did what was asked; false with `error` and `error_code` otherwise.'),
   error: z.string().optional().describe('What went wrong, in words, when `success` is false.'),
-  error_code: z
-    .string()
-    .optional()
-    .describe('A stable code when `success` is false, such as not_found, invalid_argument, missing_scope, conflict, unavailable.'),
+  error_code: z.string().optional().describe('A stable code when `success` is false, such as not_found, invalid_argument, missing_scope, conflict, unavailable.'),
 };
 
 /** Unknown arguments are refused rather than ignored: a misspelt filter must not silently widen a query. */

@@ -14,13 +14,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import {
-  isInitializeRequest,
-  isJSONRPCRequest,
-  JSONRPCMessageSchema,
-  type JSONRPCMessage,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, isJSONRPCRequest, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Middleware } from 'koa';
 import { auditActor } from '../../domain/audit/actor.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';

@@ -1,7 +1,7 @@
 // MCP sessions at rest: enough to recognise a session on any node and to rebuild it there (the
 // client's initialize parameters). Ids are random UUIDs; nothing here is a secret on its own, and a
 // session is useless without the credential it is bound to.
-import { sql, } from 'kysely';
+import { sql } from 'kysely';
 import type { OwnerDb } from '../../shared/db.js';
 
 export interface McpSessionRecord {
@@ -86,5 +86,3 @@ export function createMcpSessionsRepository(db: OwnerDb) {
     },
   };
 }
-
-export type McpSessionsRepository = ReturnType<typeof createMcpSessionsRepository>;

@@ -26,10 +26,7 @@ import type { Context } from 'koa';
 import { PROTOCOL_HEADERS, sendWebResponse, toWebRequest } from './http-bridge.js';
 import type { ServerFactory } from '../framework/mcp-server.js';
 
-export type StatelessDispatcher = (
-  ctx: Context,
-  options: { parsedBody: unknown; messages: readonly JSONRPCMessage[]; authInfo: AuthInfo | undefined },
-) => Promise<void>;
+export type StatelessDispatcher = (ctx: Context, options: { parsedBody: unknown; messages: readonly JSONRPCMessage[]; authInfo: AuthInfo | undefined }) => Promise<void>;
 
 const POOL_SIZE = 64;
 
@@ -126,12 +123,7 @@ export function createStatelessDispatcher(createServer: ServerFactory, url: stri
     const version = ctx.get('Mcp-Protocol-Version');
     // The same conditions the SDK transport checks before it dispatches (Streamable HTTP "Sending
     // Messages to the Server"; "Protocol Version Header"); when one fails, it answers itself.
-    if (
-      !request ||
-      !accept.includes('application/json') ||
-      !accept.includes('text/event-stream') ||
-      (version !== '' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
-    ) {
+    if (!request || !accept.includes('application/json') || !accept.includes('text/event-stream') || (version !== '' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
       return viaSdkTransport(ctx, options);
     }
 

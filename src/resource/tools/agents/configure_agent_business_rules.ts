@@ -29,11 +29,7 @@ export const configureAgentBusinessRules = defineEffectTool({
   input: {
     agent_id: z.guid().describe('The agent whose inbound prompt gets the section (from list_agents).'),
     rules: z.string().min(1).max(10_000).describe('The rules text of the section (plain text or Markdown, up to 10,000 characters).'),
-    section_title: z
-      .string()
-      .max(120)
-      .optional()
-      .describe(`The section’s title; the same title finds the same section again. Default "${DEFAULT_SECTION_TITLE}".`),
+    section_title: z.string().max(120).optional().describe(`The section’s title; the same title finds the same section again. Default "${DEFAULT_SECTION_TITLE}".`),
     mode: z
       .enum(['replace', 'append'])
       .default('replace')
@@ -70,9 +66,7 @@ export const configureAgentBusinessRules = defineEffectTool({
     // The key is optional here (tools.md); a dry run never spends it.
     const { outcome: result, replayed } =
       key && !args.dry_run
-        ? await ctx.domain.idempotency.run<Result>({ businessId: ctx.businessId, key, tool: 'configure_agent_business_rules', args },
-            edit,
-          )
+        ? await ctx.domain.idempotency.run<Result>({ businessId: ctx.businessId, key, tool: 'configure_agent_business_rules', args }, edit)
         : { outcome: await edit(), replayed: false };
     const { outcome, section } = result;
     return {

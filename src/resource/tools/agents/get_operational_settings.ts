@@ -16,8 +16,7 @@ const MAX_AGENTS = 100;
 const isSetupTool = (tool: AnyTool) => tool.annotations.readOnlyHint !== true && 'dry_run' in tool.input;
 
 /** Whether the credential can call the tool: every scope it needs, or, for a tool with one scope per intent, any of them. */
-const canUse = (tool: AnyTool, held: readonly string[]) =>
-  tool.requiredScopes ? tool.scopes.some((s) => held.includes(s)) : missingScopes(tool.scopes, held).length === 0;
+const canUse = (tool: AnyTool, held: readonly string[]) => (tool.requiredScopes ? tool.scopes.some((s) => held.includes(s)) : missingScopes(tool.scopes, held).length === 0);
 
 export const getOperationalSettings = defineTool({
   name: 'get_operational_settings',

@@ -58,9 +58,7 @@ export const updateAgentConfig = defineEffectTool({
     // A dry run changes nothing: it does not spend the key the real request will use.
     const { outcome, replayed } = args.dry_run
       ? { outcome: await ask(), replayed: false }
-      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'update_agent_config', args },
-          ask,
-        );
+      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'update_agent_config', args }, ask);
     return { data: { agent_id: args.agent_id, ...outcome, replayed }, text: outcomeText(outcome, replayed) };
   },
   auditDetails: (input) => ({

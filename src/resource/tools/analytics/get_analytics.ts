@@ -13,8 +13,7 @@ const byStatus = <T extends readonly [string, ...string[]]>(statuses: T, what: s
 export const getAnalytics = defineTool({
   name: 'get_analytics',
   title: 'Get analytics',
-  description:
-    'Get a dashboard summary (lead counts by status, conversion rate, call volume and duration, top agents, and business outcomes by type) over a recent time window.',
+  description: 'Get a dashboard summary (lead counts by status, conversion rate, call volume and duration, top agents, and business outcomes by type) over a recent time window.',
   scopes: ['calls:read'],
   externalEffect: false,
   annotations: { title: 'Get analytics', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -12,9 +12,7 @@ export const getBusinessInfo = defineTool({
   annotations: { title: 'Get business info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: { business_id: businessIdInput },
   output: {
-    business: businessOutput
-      .extend({ created_at: z.string().describe('When the business was created, ISO 8601 (UTC).') })
-      .describe('The business this credential is bound to.'),
+    business: businessOutput.extend({ created_at: z.string().describe('When the business was created, ISO 8601 (UTC).') }).describe('The business this credential is bound to.'),
     agent_count: z.number().int().describe('How many agents the business has.'),
     calls_last_30_days: z.number().int().describe('Calls (inbound and outbound) created in the last 30 days.'),
   },

@@ -7,8 +7,7 @@ import { callOutput, describeCall, toCallOutput } from './call-output.js';
 export const getCallRecording = defineTool({
   name: 'get_call_recording',
   title: 'Get call recording',
-  description:
-    'Get the real call recording URL for a call so reviewers can listen to the voice/audio instead of relying only on the transcript.',
+  description: 'Get the real call recording URL for a call so reviewers can listen to the voice/audio instead of relying only on the transcript.',
   scopes: ['calls:read'],
   externalEffect: false,
   annotations: { title: 'Get call recording', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -17,9 +16,7 @@ export const getCallRecording = defineTool({
   },
   output: {
     call: callOutput.describe('The call.'),
-    recording_available: z
-      .boolean()
-      .describe('True when the call has a recording. False while it is still going, and for calls that never connected (busy, no-answer, failed).'),
+    recording_available: z.boolean().describe('True when the call has a recording. False while it is still going, and for calls that never connected (busy, no-answer, failed).'),
     recording_url: z.string().nullable().describe('Where the recording can be played or downloaded, or null when there is none.'),
   },
   async run(input, ctx) {

@@ -82,25 +82,23 @@ export const makeCall = defineEffectTool({
   }),
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
-    const { outcome: call, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'make_call', args },
-      async (): Promise<PlacedCall> => {
-        const placed = await ctx.domain.calls.placeCall(
-          {
-            businessId: ctx.businessId,
-            actor: actorFromCredential(ctx.credential),
-            agentId: input.agent_id,
-            to: input.to,
-            leadId: input.lead_id ?? null,
-            name: input.name ?? null,
-            context: input.context ?? null,
-            firstMessage: input.first_message ?? null,
-            scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
-          },
-          ctx.peer.canElicit ? { confirm: ({ agentName }) => confirmWithUser(input, agentName, ctx.peer) } : {},
-        );
-        return toPlacedCall(placed);
-      },
-    );
+    const { outcome: call, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'make_call', args }, async (): Promise<PlacedCall> => {
+      const placed = await ctx.domain.calls.placeCall(
+        {
+          businessId: ctx.businessId,
+          actor: actorFromCredential(ctx.credential),
+          agentId: input.agent_id,
+          to: input.to,
+          leadId: input.lead_id ?? null,
+          name: input.name ?? null,
+          context: input.context ?? null,
+          firstMessage: input.first_message ?? null,
+          scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
+        },
+        ctx.peer.canElicit ? { confirm: ({ agentName }) => confirmWithUser(input, agentName, ctx.peer) } : {},
+      );
+      return toPlacedCall(placed);
+    });
     return { data: { call, replayed }, text: describePlaced(call, replayed) };
   },
 });

@@ -19,9 +19,7 @@ export const listCampaigns = defineTool({
   output: {
     campaigns: z.array(campaignOutput).describe('Campaigns, newest first.'),
     ...paginationOutput,
-    filters: z
-      .object({ status: z.enum(CAMPAIGN_STATUSES).nullable().describe('The status filter applied, or null.') })
-      .describe('The filters this page was selected with.'),
+    filters: z.object({ status: z.enum(CAMPAIGN_STATUSES).nullable().describe('The status filter applied, or null.') }).describe('The filters this page was selected with.'),
   },
   async run(input, ctx) {
     const rows = await ctx.domain.campaigns.list(ctx.tx, ctx.businessId, { status: input.status }, input);

@@ -12,9 +12,7 @@ import { LEAD_STATUSES, leadDetailOutput, toLeadDetailOutput, type LeadDetailOut
 const MAX_UPDATES = 100;
 
 const text = (max: number, what: string) => z.string().trim().min(1, `${what} must not be empty (use null to clear it)`).max(max);
-const phone = z
-  .string()
-  .refine((v) => parseE164(v) !== null, { message: 'phone must be a valid phone number in E.164 format, such as +14155552671' });
+const phone = z.string().refine((v) => parseE164(v) !== null, { message: 'phone must be a valid phone number in E.164 format, such as +14155552671' });
 
 /** The writable fields; in `updates` each may also be null to clear it. */
 const fields = {
@@ -95,7 +93,9 @@ export const upsertLead = defineEffectTool({
       .max(MAX_UPDATES)
       .optional()
       .describe(`Leads to update (1–${MAX_UPDATES} rows): { id, …fields to set }; null clears a field. Each row is checked and reported on its own.`),
-    idempotency_key: idempotencyKeyInput.optional().describe('Optional unique key (8–128 printable characters): repeating it with the same arguments returns the first outcome and writes nothing again.'),
+    idempotency_key: idempotencyKeyInput
+      .optional()
+      .describe('Optional unique key (8–128 printable characters): repeating it with the same arguments returns the first outcome and writes nothing again.'),
   },
   output: {
     mode: z.enum(['create', 'update']).describe('create when `lead` was given, update when `updates` was.'),
@@ -116,7 +116,8 @@ export const upsertLead = defineEffectTool({
       ? await ctx.domain.idempotency.run<Outcome>({ businessId: ctx.businessId, key, tool: 'upsert_lead', args }, write)
       : { outcome: await write(), replayed: false };
 
-    const count = (s: RowResult['status'] | 'failed') => outcome.results.filter((r) => (s === 'failed' ? r.status === 'not_found' || r.status === 'invalid' : r.status === s)).length;
+    const count = (s: RowResult['status'] | 'failed') =>
+      outcome.results.filter((r) => (s === 'failed' ? r.status === 'not_found' || r.status === 'invalid' : r.status === s)).length;
     const data = { ...outcome, updated_count: count('updated'), unchanged_count: count('unchanged'), failed_count: count('failed'), replayed };
     const text =
       outcome.mode === 'create'

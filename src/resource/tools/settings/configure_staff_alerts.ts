@@ -10,8 +10,7 @@ import { STAFF_ALERT_FIELDS, type StaffAlerts } from '../../../domain/settings/s
 
 const MAX_RULES = 50;
 
-const e164 = (field: string) =>
-  z.string().refine((v) => parseE164(v) !== null, { message: `${field} must be a valid phone number in E.164 format, such as +14155552671` });
+const e164 = (field: string) => z.string().refine((v) => parseE164(v) !== null, { message: `${field} must be a valid phone number in E.164 format, such as +14155552671` });
 
 const ruleInput = z.object({
   trigger: z

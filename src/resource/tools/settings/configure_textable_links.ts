@@ -67,7 +67,11 @@ export const configureTextableLinks = defineTool({
   annotations: { title: 'Configure textable links', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   input: {
     business_id: z.guid().optional().describe('The business to configure. Optional: the credential is bound to one business, which is the default.'),
-    links: z.array(linkInput).min(1, 'links must hold at least one link').max(MAX_LINKS).describe(`The links to create or repair, by key (1–${MAX_LINKS}). Links not named are left alone.`),
+    links: z
+      .array(linkInput)
+      .min(1, 'links must hold at least one link')
+      .max(MAX_LINKS)
+      .describe(`The links to create or repair, by key (1–${MAX_LINKS}). Links not named are left alone.`),
     dry_run: z.boolean().default(false).describe('Return the plan without changing anything.'),
   },
   output: {
@@ -82,7 +86,10 @@ export const configureTextableLinks = defineTool({
     const counts = (['create', 'update', 'unchanged'] as const).map((a) => `${plan.filter((p) => p.action === a).length} ${a}`).join(', ');
     return {
       data: { links: result.links.map(toLinkOutput), plan, dry_run: result.dryRun },
-      text: [`${result.dryRun ? 'Dry run, nothing changed. Plan' : 'Links saved'}: ${counts}.`, ...plan.map((p) => `- ${p.key}: ${p.action}${p.changed_fields.length ? ` (${p.changed_fields.join(', ')})` : ''}`)].join('\n'),
+      text: [
+        `${result.dryRun ? 'Dry run, nothing changed. Plan' : 'Links saved'}: ${counts}.`,
+        ...plan.map((p) => `- ${p.key}: ${p.action}${p.changed_fields.length ? ` (${p.changed_fields.join(', ')})` : ''}`),
+      ].join('\n'),
     };
   },
 });

@@ -14,10 +14,7 @@ export const listSmsMessages = defineTool({
   annotations: { title: 'List SMS messages', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     ...paginationInput(50),
-    conversation_id: z
-      .guid()
-      .optional()
-      .describe('Only the messages of this conversation (a conversation_id from an earlier result); an unknown id is "not found".'),
+    conversation_id: z.guid().optional().describe('Only the messages of this conversation (a conversation_id from an earlier result); an unknown id is "not found".'),
     direction: z.enum(DIRECTIONS).optional().describe('Only inbound or only outbound messages.'),
   },
   output: {

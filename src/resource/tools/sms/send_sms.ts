@@ -22,7 +22,7 @@ export const sendSms = defineEffectTool({
   externalEffect: true,
   annotations: { title: 'Send a text message', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   input: {
-    from_agent_id: z.guid().describe("The agent whose phone line sends the text (an id from list_agents)."),
+    from_agent_id: z.guid().describe('The agent whose phone line sends the text (an id from list_agents).'),
     to: z.string().max(32).describe('The recipient, in E.164: "+", country code and number, no spaces (for example +14155552671).'),
     message: z.string().min(1).max(MAX_SMS_LENGTH).describe(`The text to send, 1–${MAX_SMS_LENGTH} characters.`),
     idempotency_key: idempotencyKeyInput,
@@ -42,19 +42,17 @@ export const sendSms = defineEffectTool({
   }),
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
-    const { outcome: message, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'send_sms', args },
-      async (): Promise<SmsMessageOutput> => {
-        const sent = await ctx.domain.sms.sendSms({
-          businessId: ctx.businessId,
-          actor: actorFromCredential(ctx.credential),
-          fromAgentId: input.from_agent_id,
-          to: input.to,
-          body: input.message,
-          leadId: input.lead_id ?? null,
-        });
-        return toSmsMessageOutput(sent);
-      },
-    );
+    const { outcome: message, replayed } = await ctx.domain.idempotency.run({ businessId: ctx.businessId, key, tool: 'send_sms', args }, async (): Promise<SmsMessageOutput> => {
+      const sent = await ctx.domain.sms.sendSms({
+        businessId: ctx.businessId,
+        actor: actorFromCredential(ctx.credential),
+        fromAgentId: input.from_agent_id,
+        to: input.to,
+        body: input.message,
+        leadId: input.lead_id ?? null,
+      });
+      return toSmsMessageOutput(sent);
+    });
     const prefix = replayed ? 'Already done with this idempotency_key (nothing new sent): ' : '';
     const text =
       message.status === 'failed'

@@ -75,9 +75,7 @@ export const requestKaicallsUpdate = defineEffectTool({
     // the real request that usually follows it.
     const { outcome, replayed } = args.dry_run
       ? { outcome: toOutcomeOutput(await ask()), replayed: false }
-      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'request_kaicalls_update', args },
-          async () => toOutcomeOutput(await ask()),
-        );
+      : await ctx.domain.idempotency.run<BrokerOutcomeOutput>({ businessId: ctx.businessId, key, tool: 'request_kaicalls_update', args }, async () => toOutcomeOutput(await ask()));
     return { data: { ...outcome, replayed }, text: outcomeText(outcome, replayed) };
   },
 });
