@@ -299,6 +299,8 @@ export interface IdempotencyRecordsTable {
   response: NullableJson<Record<string, unknown>>;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Renewed by the process running the effect; null once completed, and on rows claimed before leases. */
+  lease_expires_at: NullableTimestamp;
 }
 
 export interface AuditLogTable {

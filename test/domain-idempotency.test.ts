@@ -2,7 +2,8 @@
 // in-progress and interrupted states, and 50 concurrent requests with one key → one effect.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withIdempotency } from '../src/domain/idempotency/idempotency.service.js';
+import { requestHash, withIdempotency } from '../src/domain/idempotency/idempotency.service.js';
+import type { Db } from '../src/shared/db.js';
 import { AppError } from '../src/shared/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTenant, keyActor, testTelephony, type Telephony, type Tenant } from './helpers/domain-fixtures.js';
@@ -151,5 +152,113 @@ describe('withIdempotency', () => {
     expect(calls).toHaveLength(1);
     expect(new Set(results.map((r) => (r.outcome as { call_id: string }).call_id))).toEqual(new Set([calls[0]!.id]));
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+});
+
+// Fault 5 (issue 10): a write whose process died left its claim in_progress, and a retry learned
+// "interrupted" only after 120 s (waiting 15 s per try). Claims now carry a lease that the live
+// holder renews while its effect runs.
+describe('withIdempotency: the claim lease', () => {
+  /**
+   * The holder's process as seen from the database: once it "dies", none of its later work reaches
+   * the database (no renewal, no completion), which is what kill -9 leaves behind.
+   */
+  function mortalDb(db: Db) {
+    let dead = false;
+    const never = new Promise<never>(() => {});
+    const mortal: Db = { ...db, forBusiness: (businessId, fn) => (dead ? never : db.forBusiness(businessId, fn)) };
+    return { db: mortal, die: () => (dead = true) };
+  }
+
+  /** Starts a request on `db` whose effect never finishes; resolves once its claim is committed. */
+  async function startEffectThatHangs(db: Db, key: string, args: unknown, onEffect: () => void, extra: Record<string, unknown> = {}) {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    void withIdempotency({ db, businessId: a.businessId, key, tool: 'test_tool', args, ...extra }, () => {
+      onEffect();
+      started();
+      return new Promise<never>(() => {});
+    });
+    await running;
+  }
+
+  it('fault: a retry after the holder crashed answers interrupted within 10 s (production defaults), and never runs the effect', async () => {
+    const holder = mortalDb(t.db);
+    let effects = 0;
+    await startEffectThatHangs(holder.db, 'key-lease-crash-1', { x: 1 }, () => {
+      effects++;
+      holder.die();
+    });
+    const began = Date.now();
+    let retryEffects = 0;
+    const retry = await run(a.businessId, 'key-lease-crash-1', { x: 1 }, async () => ++retryEffects).then(
+      () => 'ran',
+      (err: unknown) => err,
+    );
+    const elapsedMs = Date.now() - began;
+    expect(retry).toMatchObject({ code: 'conflict', details: { field: 'idempotency_key', reason: 'interrupted' } });
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(effects).toBe(1);
+    expect(retryEffects).toBe(0);
+  });
+
+  it('fault: a short lease left by a crashed holder answers interrupted once it lapses, not after 120 s', async () => {
+    const holder = mortalDb(t.db);
+    await startEffectThatHangs(holder.db, 'key-lease-crash-2', { x: 1 }, holder.die, { leaseSeconds: 1, leaseRenewMs: 200 });
+    let retryEffects = 0;
+    const began = Date.now();
+    await expect(run(a.businessId, 'key-lease-crash-2', { x: 1 }, async () => ++retryEffects, { waitTimeoutMs: 5_000 })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'interrupted' },
+    });
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(retryEffects).toBe(0);
+  });
+
+  it('a slow live effect that outlasts its lease is not declared interrupted: the retry waits, replays, and the effect runs once', async () => {
+    const lease = { leaseSeconds: 1, leaseRenewMs: 200 };
+    let effects = 0;
+    const slowEffect = async () => {
+      effects++;
+      await new Promise((r) => setTimeout(r, 3_000));
+      return { call_id: 'slow-one' };
+    };
+    const first = run(a.businessId, 'key-lease-slow-1', { x: 1 }, slowEffect, lease);
+    await new Promise((r) => setTimeout(r, 100));
+    const retry = await run(a.businessId, 'key-lease-slow-1', { x: 1 }, slowEffect, lease);
+    expect(await first).toEqual({ outcome: { call_id: 'slow-one' }, replayed: false });
+    expect(retry).toEqual({ outcome: { call_id: 'slow-one' }, replayed: true });
+    expect(effects).toBe(1);
+    // Completion clears the lease: the outcome no longer depends on anyone being alive.
+    const row = await t.db.kysely.selectFrom('idempotency_records').select(['state', 'lease_expires_at']).where('key', '=', 'key-lease-slow-1').executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'completed', lease_expires_at: null });
+  });
+
+  it('claims written before leases existed (no lease) keep the age rule and still replay', async () => {
+    const legacy = (key: string, state: 'in_progress' | 'completed', ageSeconds: number, response: Record<string, unknown> | null = null) =>
+      t.db.kysely
+        .insertInto('idempotency_records')
+        .values({
+          business_id: a.businessId,
+          key,
+          tool: 'test_tool',
+          request_hash: requestHash('test_tool', { x: 1 }),
+          state,
+          response: response === null ? null : JSON.stringify(response),
+          created_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`,
+          expires_at: sql<Date>`now() + interval '1 hour'`,
+        })
+        .execute();
+    await legacy('key-legacy-old', 'in_progress', 121);
+    await legacy('key-legacy-young', 'in_progress', 1);
+    await legacy('key-legacy-done', 'completed', 5, { outcome: { call_id: 'legacy' } });
+    let effects = 0;
+    await expect(run(a.businessId, 'key-legacy-old', { x: 1 }, async () => ++effects)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'interrupted' } });
+    await expect(run(a.businessId, 'key-legacy-young', { x: 1 }, async () => ++effects, { waitTimeoutMs: 50 })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'in_progress' },
+    });
+    expect(await run(a.businessId, 'key-legacy-done', { x: 1 }, async () => ++effects)).toEqual({ outcome: { call_id: 'legacy' }, replayed: true });
+    expect(effects).toBe(0);
   });
 });

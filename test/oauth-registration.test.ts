@@ -2,7 +2,8 @@
 // policy, the per-address rate limit, and Client ID Metadata Documents with their SSRF guards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
-import { checkCimdUrl, isNonPublicAddress, type FetchLike } from '../src/authz/cimd.js';
+import { checkCimdUrl, type FetchLike } from '../src/authz/cimd.js';
+import { isNonPublicAddress } from '../src/shared/addresses.js';
 import { createOidcRepository } from '../src/authz/oidc.repository.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { createTestAccount, isConsentPage, TestBrowser, parseForms, signInAndConsent, type TestAccount } from './helpers/oauth.js';

@@ -9,54 +9,8 @@
 // - documents are cached per node (Cache-Control, bounded to [5 min, 1 day]).
 // CIMD_ALLOW_PRIVATE_HOSTS lifts the address rule for development only.
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
-
-const PRIVATE_V4 = [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const;
-const PRIVATE_V6 = [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['64:ff9b:1::', 48],
-  ['100::', 64],
-  ['2001::', 23],
-  ['2001:db8::', 32],
-  ['2002::', 16],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-] as const;
-
-const blocked = new BlockList();
-for (const [net, prefix] of PRIVATE_V4) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of PRIVATE_V6) blocked.addSubnet(net, prefix, 'ipv6');
-
-/** True for loopback, private, link-local, CGNAT, documentation, multicast and other special-use addresses. */
-export function isNonPublicAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-  const family = isIP(bare);
-  if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) return blocked.check(bare, 'ipv6');
-  return true; // not an address at all: refuse rather than guess
-}
+import { isIP } from 'node:net';
+import { isNonPublicAddress } from '../shared/addresses.js';
 
 export type HostResolver = (hostname: string) => Promise<string[]>;
 

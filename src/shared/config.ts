@@ -117,6 +117,9 @@ const EnvSchema = z.object({
   REGISTRATION_RATE_LIMIT: intIn(1, 100_000).default(30),
   DB_POOL_SIZE: intIn(1, 200).default(10),
   DB_PREPARED_STATEMENTS: bool.default(true),
+  // The longest this node waits on the database for one thing (a connection, a statement's answer):
+  // a hung server costs callers this long, then a 503, instead of as long as it hangs.
+  DB_QUERY_TIMEOUT_MS: intIn(100, 600_000).default(5000),
   // External effects (issue 5). The simulator is the only provider so far; a real one plugs in here.
   TELEPHONY_PROVIDER: z.enum(['simulator'], { message: 'must be simulator' }).default('simulator'),
   // Time between two states of a simulated call (queued → ringing → in-progress → ended).
@@ -161,6 +164,8 @@ export interface Config {
   readonly dbPoolSize: number;
   /** Name each SQL text as a prepared statement on Postgres; off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
   readonly dbPreparedStatements: boolean;
+  /** Bound on each database wait on Postgres: connecting, and a statement's answer (client and server side). */
+  readonly dbQueryTimeoutMs: number;
   readonly telephonyProvider: 'simulator';
   readonly simulatorStepMs: number;
   readonly dialerIntervalMs: number;
@@ -228,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registrationRateLimitPerHour: e.REGISTRATION_RATE_LIMIT,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     telephonyProvider: e.TELEPHONY_PROVIDER,
     simulatorStepMs: e.SIMULATOR_STEP_MS,
     dialerIntervalMs: e.DIALER_INTERVAL_MS,

@@ -1,5 +1,6 @@
 // The Koa edge: the one place AppError and unknown errors become HTTP responses, and request logs.
 import type { Context, Next } from 'koa';
+import { isDatabaseUnavailable } from './db-unavailable.js';
 import { AppError, httpStatusOf } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -18,6 +19,15 @@ export function errorMapper(log: Logger) {
       if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
         ctx.status = status;
         ctx.body = { error: status === 413 ? 'payload_too_large' : 'invalid_request', message: (err as Error).message };
+        return;
+      }
+      // A database that refuses, or does not answer within DB_QUERY_TIMEOUT_MS, is an outage to wait
+      // out, not a bug: the client is told to come back (RFC 9110 15.6.4, Retry-After).
+      if (isDatabaseUnavailable(err)) {
+        log.warn({ err, method: ctx.method, path: ctx.path }, 'request refused: database unavailable');
+        ctx.status = httpStatusOf('unavailable');
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: 'unavailable', message: 'The database is unavailable; try again shortly.' };
         return;
       }
       log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');

@@ -1,6 +1,6 @@
 // Structured JSON logs. Redaction is by path so that a token, key, code, password or cookie never
 // reaches a log line even when a whole request or header object is logged by mistake.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
 export type { Logger };
@@ -27,14 +27,62 @@ const REDACT = [
   'apiKey',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
+/** `destination` is where the lines go (standard output by default; tests read them from memory). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
     level: config.logLevel,
     base: undefined,
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * What a failed statement may carry of the data it was given: PGlite attaches the statement text and
+ * its parameters (`query`, `params`, `queryOptions`); Postgres puts row values in `detail` ("Key
+ * (phone)=(+1…) already exists", "Failing row contains (…)"), and parameter values or the text of
+ * an inner statement in `where` and `internalQuery`. None of it is needed to find the bug; any of it
+ * may be a phone number, a message, a prompt or a secret.
+ */
+const DATA_BEARING_FIELDS = ['query', 'params', 'queryOptions', 'parameters', 'values', 'detail', 'where', 'internalQuery'];
+
+/** SQLSTATE (`57P01`) and Node (`ECONNREFUSED`) error codes: short, upper case, never a credential. */
+const ERROR_CODE = /^[A-Z0-9_]{2,40}$/;
+
+/**
+ * pino's error serializer, minus what a database error holds of the data. `code` itself stays
+ * redacted by the `*.code` path (to the redactor an OAuth authorization code looks the same), so a
+ * code that is plainly an error code is repeated as `errorCode`.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  if (!out || typeof out !== 'object' || out === err) return out;
+  const fields = out as Record<string, unknown>;
+  for (const field of DATA_BEARING_FIELDS) delete fields[field];
+  const source = err as Record<string, unknown>;
+  // pino serializes errors nested under other keys (and aggregated ones) with its own serializer.
+  for (const key of Object.keys(fields)) {
+    if (key !== 'aggregateErrors' && isErrorLike(source[key])) fields[key] = serializeError(source[key]);
+  }
+  if (Array.isArray(fields.aggregateErrors) && Array.isArray(source.errors)) fields.aggregateErrors = source.errors.map(serializeError);
+  const code = source.code;
+  if (typeof code === 'string' && ERROR_CODE.test(code)) {
+    fields.errorCode = code;
+    // Data exceptions (SQLSTATE class 22) quote the offending value in the message itself, as in
+    // `invalid input syntax for type integer: "+14155550123"`: the quoted part goes.
+    if (code.startsWith('22')) {
+      for (const key of ['message', 'stack']) {
+        if (typeof fields[key] === 'string') fields[key] = fields[key].replace(/"[^"\n]*"/g, '"[redacted]"');
+      }
+    }
+  }
+  return fields;
+}
+
+const isErrorLike = (value: unknown): value is Error =>
+  value instanceof Error || (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).stack === 'string');
 
 /** `+14155550123` → `+1415•••0123`: enough to tell numbers apart, not enough to dial. */
 export function maskPhone(phone: string | null | undefined): string | null {

@@ -22,23 +22,26 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
 }
 
 export function createAuditRepository(db: OwnerDb | TenantTx) {
+  const insert = (entry: AuditEntry) =>
+    db.insertInto('audit_log').values({
+      business_id: entry.businessId,
+      actor_kind: entry.actorKind,
+      actor_id: entry.actorId,
+      client_id: entry.clientId ?? null,
+      action: entry.action,
+      outcome: entry.outcome,
+      error_code: entry.errorCode ?? null,
+      duration_ms: entry.durationMs == null ? null : Math.round(entry.durationMs),
+      details: JSON.stringify(entry.details ?? {}),
+    });
+
   return {
     async append(entry: AuditEntry): Promise<void> {
-      await db
-        .insertInto('audit_log')
-        .values({
-          business_id: entry.businessId,
-          actor_kind: entry.actorKind,
-          actor_id: entry.actorId,
-          client_id: entry.clientId ?? null,
-          action: entry.action,
-          outcome: entry.outcome,
-          error_code: entry.errorCode ?? null,
-          duration_ms: entry.durationMs == null ? null : Math.round(entry.durationMs),
-          details: JSON.stringify(entry.details ?? {}),
-        })
-        .execute();
+      await insert(entry).execute();
     },
+
+    /** The insert of `append`, unexecuted: the closing write of a unit of work (shared/db.ts ClosingWrite). */
+    appendStatement: insert,
 
     async list(businessId: string, options: { limit: number; offset: number; action?: string }): Promise<AuditRecord[]> {
       let q = db.selectFrom('audit_log').selectAll().where('business_id', '=', businessId);

@@ -92,9 +92,17 @@ export interface NewOutboundCall {
   context: string | null;
   firstMessage: string | null;
   scheduledAt: Date | null;
-  /** Set when the call is handed to the provider right after this transaction. */
-  dialedAt: Date | null;
+  /** The call is handed to the provider right after this transaction (dialed_at is set now). */
+  dialNow: boolean;
 }
+
+/**
+ * dialed_at is the database's time at the statement that marks the call dialed, not the caller's
+ * clock: the outbound rate limit counts calls by it (compliance.repository.ts) on the same clock
+ * from every node, and the statement runs after the per-business outbound lock was taken, so a
+ * call marked later never carries an earlier time than one the count already saw.
+ */
+const DIALED_NOW = sql<Date>`statement_timestamp()`;
 
 /** Fields a provider event or recovery writes when a call ends. */
 export interface CallEnding {
@@ -154,7 +162,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
           context: call.context,
           first_message: call.firstMessage,
           scheduled_at: call.scheduledAt,
-          dialed_at: call.dialedAt,
+          dialed_at: call.dialNow ? DIALED_NOW : null,
         })
         .returning(CALL_COLUMNS)
         .returning(agentName)
@@ -201,8 +209,8 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
       return row && toCall(row);
     },
 
-    async markDialed(callId: string, at: Date): Promise<void> {
-      await tx.updateTable('calls').set({ dialed_at: at, updated_at: sql`now()` }).where('business_id', '=', businessId).where('id', '=', callId).execute();
+    async markDialed(callId: string): Promise<void> {
+      await tx.updateTable('calls').set({ dialed_at: DIALED_NOW, updated_at: sql`now()` }).where('business_id', '=', businessId).where('id', '=', callId).execute();
     },
 
     async reschedule(callId: string, at: Date): Promise<void> {

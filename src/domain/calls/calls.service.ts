@@ -10,7 +10,7 @@
 // recoverInterruptedCalls marks it failed with the reason, so no call is ever unaccounted for.
 import { createAuditRepository } from '../audit/audit.repository.js';
 import type { Db, TenantTx } from '../../shared/db.js';
-import { isUuid } from '../../shared/db.js';
+import { isUuid } from '../../shared/ids.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
 import { gateError, TRANSIENT_GATES, type OutboundGates, type OutboundVerdict } from '../compliance/index.js';
@@ -81,7 +81,15 @@ export function createCallService(deps: CallServiceDeps) {
     if (input.leadId && !isUuid(input.leadId)) throw notFound('Lead');
 
     const dialAt = input.scheduledAt && input.scheduledAt > input.now ? input.scheduledAt : null;
-    const verdict = await gates.checkOutboundContact({ tx, businessId, to: input.to, channel: 'call', leadId: input.leadId ?? null, now: dialAt ?? input.now });
+    const verdict = await gates.checkOutboundContact({
+      tx,
+      businessId,
+      to: input.to,
+      channel: 'call',
+      leadId: input.leadId ?? null,
+      now: dialAt ?? input.now,
+      placesNow: !dialAt,
+    });
     if (!verdict.allowed) return { recorded: false, verdict };
 
     const contactName = input.name ?? (input.leadId ? ((await repo.leadName(input.leadId)) ?? null) : null);
@@ -95,7 +103,7 @@ export function createCallService(deps: CallServiceDeps) {
       context: input.context ?? null,
       firstMessage: input.firstMessage ?? null,
       scheduledAt: dialAt,
-      dialedAt: dialAt ? null : input.now,
+      dialNow: !dialAt,
     });
     await createAuditRepository(tx).append({
       businessId,
@@ -162,14 +170,15 @@ export function createCallService(deps: CallServiceDeps) {
       if (!agent) throw notFound('Agent');
       if (agent.status !== 'active' || !agent.fromNumber) return null;
       const now = clock();
-      const scheduled = input.scheduledAt ?? null;
+      const scheduled = input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : null;
       const verdict = await gates.checkOutboundContact({
         tx,
         businessId,
         to: input.to,
         channel: 'call',
         leadId: input.leadId ?? null,
-        now: scheduled && scheduled > now ? scheduled : now,
+        now: scheduled ?? now,
+        placesNow: !scheduled,
       });
       if (!verdict.allowed) throw gateError(verdict);
       return { agentName: agent.name };
@@ -325,7 +334,9 @@ export function createCallService(deps: CallServiceDeps) {
             return null;
           }
           const agent = await repo.agentForDial(call.agentId);
-          await repo.markDialed(callId, now);
+          // In the unit of work that passed the gates under the outbound lock: the next count, on
+          // any node, sees this call as placed.
+          await repo.markDialed(callId);
           return {
             businessId,
             callId,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createAuditRepository } from '../audit/audit.repository.js';
 import type { CampaignCadence } from '../../../db/schema.js';
 import type { Db, TenantTx } from '../../shared/db.js';
-import { isUuid } from '../../shared/db.js';
+import { isUuid } from '../../shared/ids.js';
 import { AppError, invalidArgument, invalidArgumentFrom, notFound } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { checkContactHours, parseE164, recipientTimeZones, TRANSIENT_GATES, createComplianceRepository } from '../compliance/index.js';

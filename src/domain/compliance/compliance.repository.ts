@@ -16,6 +16,20 @@ export interface ContactBlock {
   createdAt: Date;
 }
 
+/**
+ * When an outbound call was placed. Every call this server places records dialed_at when it is
+ * handed to the provider (calls.repository.ts). A row without it counts from its creation when it
+ * was never scheduled (imported, or written by hand); a scheduled call without it was never dialed
+ * (still waiting, or canceled at dial time) and is no volume. Written exactly as the index
+ * calls_placed_idx (db/migrations/2026-12-05-003-placed-counts.ts) so the planner uses it.
+ */
+const CALL_PLACED_AT = sql<Date>`coalesce(dialed_at, case when scheduled_at is null then created_at end)`;
+/**
+ * A text is handed to the provider right after the unit of work that records it commits, and its
+ * created_at is that record's statement time (sms.repository.ts).
+ */
+const SMS_PLACED_AT = sql<Date>`created_at`;
+
 export function createComplianceRepository(tx: TenantTx, businessId: string) {
   return {
     /**
@@ -79,30 +93,36 @@ export function createComplianceRepository(tx: TenantTx, businessId: string) {
     },
 
     /**
-     * Outbound contacts recorded in the last minute and hour, on the database's clock so that every
-     * node counts the same window.
+     * Outbound contacts placed in the last minute and hour. A call counts from when it was dialed,
+     * not from when it was recorded: a call scheduled yesterday and dialed now is volume now, and a
+     * call waiting for tomorrow is no volume yet. A text is sent in the unit of work that records
+     * it, so it counts from its creation. The window is on the database's clock so that every node
+     * counts the same one, and at this statement's time (not the transaction's start): the caller
+     * holds lockOutbound, so every contact placed before it took the lock is older than this.
      */
     async recentOutbound(channel: Channel): Promise<{ lastMinute: number; lastHour: number }> {
+      const placedAt = channel === 'call' ? CALL_PLACED_AT : SMS_PLACED_AT;
       const table = channel === 'call' ? 'calls' : 'sms_messages';
       const row = await tx
         .selectFrom(table)
-        .select([sql<number>`count(*) filter (where created_at > now() - interval '1 minute')::int`.as('last_minute'), sql<number>`count(*)::int`.as('last_hour')])
+        .select([sql<number>`count(*) filter (where ${placedAt} > statement_timestamp() - interval '1 minute')::int`.as('last_minute'), sql<number>`count(*)::int`.as('last_hour')])
         .where('business_id', '=', businessId)
         .where('direction', '=', 'outbound')
-        .where(sql<boolean>`created_at > now() - interval '1 hour'`)
+        .where(sql<boolean>`${placedAt} > statement_timestamp() - interval '1 hour'`)
         .executeTakeFirstOrThrow();
       return { lastMinute: row.last_minute, lastHour: row.last_hour };
     },
 
-    /** Seconds until the oldest contact inside `windowSeconds` leaves it (when a slot frees up). */
+    /** Seconds until the oldest contact placed inside `windowSeconds` leaves it (when a slot frees up). */
     async secondsUntilSlotFrees(channel: Channel, windowSeconds: number): Promise<number> {
+      const placedAt = channel === 'call' ? CALL_PLACED_AT : SMS_PLACED_AT;
       const table = channel === 'call' ? 'calls' : 'sms_messages';
       const row = await tx
         .selectFrom(table)
-        .select(sql<number>`ceil(extract(epoch from (min(created_at) + make_interval(secs => ${windowSeconds}) - now())))::int`.as('wait'))
+        .select(sql<number>`ceil(extract(epoch from (min(${placedAt}) + make_interval(secs => ${windowSeconds}) - statement_timestamp())))::int`.as('wait'))
         .where('business_id', '=', businessId)
         .where('direction', '=', 'outbound')
-        .where(sql<boolean>`created_at > now() - make_interval(secs => ${windowSeconds})`)
+        .where(sql<boolean>`${placedAt} > statement_timestamp() - make_interval(secs => ${windowSeconds})`)
         .executeTakeFirst();
       return Math.max(1, row?.wait ?? 1);
     },

@@ -8,10 +8,12 @@
 //                         texts: a person who asked to stop hearing from us is not called either
 //   automation_paused     the linked lead, or any lead with this number, has automation paused
 //   quiet_hours           outside the contact window in the recipient's time zone(s)
-//   rate_limited          the business's outbound volume in the last minute / hour
+//   rate_limited          the business's outbound volume placed in the last minute / hour
 //
-// The checks run inside the transaction that then records the call or message, holding a
-// per-business lock, so two nodes cannot both pass the rate limit with the last free slot.
+// The volume check runs inside the transaction that then places the call or message (records it
+// as dialed or sent), holding a per-business lock, so two nodes cannot both pass the rate limit
+// with the last free slot. A call only scheduled for later is not volume: the limit is judged
+// when the dialer places it, and a call over the limit then waits for a free slot.
 import { AppError, notFound } from '../../shared/errors.js';
 import type { TenantTx } from '../../shared/db.js';
 import type { OutboundRateLimits } from '../../shared/config.js';
@@ -40,6 +42,11 @@ export interface OutboundContactInput {
   now: Date;
   /** The argument name to blame for a bad number (`to` for tools, `lead.phone` for campaigns). */
   field?: string;
+  /**
+   * False when the contact is only being scheduled: the rate limit is then not checked (the
+   * volume of this minute says nothing of a later one) and is checked again when it is placed.
+   */
+  placesNow?: boolean;
 }
 
 export type OutboundVerdict =
@@ -71,8 +78,10 @@ export function createOutboundGates(policy: OutboundPolicy) {
       });
     }
     const repo = createComplianceRepository(tx, businessId);
-    // Taken before any read so that the volume count below and the caller's insert are atomic.
-    await repo.lockOutbound(channel);
+    const placesNow = input.placesNow ?? true;
+    // Taken before any read so that the volume count below and the caller's marking the contact as
+    // placed are atomic across nodes; the lock ends with the caller's transaction.
+    if (placesNow) await repo.lockOutbound(channel);
 
     const blocks = await repo.blocksFor(parsed.e164);
     const dnc = blocks.find((b) => b.kind === 'do_not_call');
@@ -114,6 +123,7 @@ export function createOutboundGates(policy: OutboundPolicy) {
       );
     }
 
+    if (!placesNow) return { allowed: true, to: parsed.e164, timeZones: zones, timeZoneBasis: basis };
     const limits = policy.rateLimits;
     const perMinute = channel === 'call' ? limits.callsPerMinute : limits.smsPerMinute;
     const perHour = channel === 'call' ? limits.callsPerHour : limits.smsPerHour;

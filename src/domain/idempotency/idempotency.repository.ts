@@ -1,5 +1,7 @@
 // The idempotency_records table: one row per (business, key), claimed before an effect and
 // completed with its outcome after. Expired rows count as absent and are swept by purgeExpired.
+// While the effect runs, its holder renews `lease_expires_at`; every time is the database's clock,
+// so nodes whose clocks disagree still agree on whether a lease has lapsed.
 import { sql } from 'kysely';
 import type { TenantTx, OwnerDb } from '../../shared/db.js';
 
@@ -13,6 +15,8 @@ export interface IdempotencyRecord {
   expiresAt: Date;
   /** Seconds since the claim, on the database's clock. */
   ageSeconds: number;
+  /** An in_progress claim whose holder stopped renewing it. False for rows claimed before leases (null lease). */
+  leaseLapsed: boolean;
 }
 
 export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
@@ -21,6 +25,7 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
       .selectFrom('idempotency_records')
       .select(['key', 'tool', 'request_hash', 'state', 'response', 'created_at', 'expires_at'])
       .select(sql<number>`extract(epoch from (now() - created_at))::float8`.as('age_seconds'))
+      .select(sql<boolean>`coalesce(lease_expires_at <= now(), false)`.as('lease_lapsed'))
       .where('business_id', '=', businessId)
       .where('key', '=', key)
       .where('expires_at', '>', sql<Date>`now()`)
@@ -35,6 +40,7 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       ageSeconds: Number(row.age_seconds),
+      leaseLapsed: row.lease_lapsed === true,
     };
   };
 
@@ -44,9 +50,10 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
     /**
      * Claims the key for this request. Returns true when this request now owns it. A concurrent
      * claim of the same key waits on the primary key until the first commits, then does nothing,
-     * so exactly one claimant wins on Postgres and on PGlite alike.
+     * so exactly one claimant wins on Postgres and on PGlite alike. Without `leaseSeconds` the
+     * claim has no lease, like the claims written before leases existed.
      */
-    async claim(values: { key: string; tool: string; requestHash: string; ttlSeconds: number }): Promise<boolean> {
+    async claim(values: { key: string; tool: string; requestHash: string; ttlSeconds: number; leaseSeconds?: number }): Promise<boolean> {
       // An expired record no longer holds the key.
       await tx.deleteFrom('idempotency_records').where('business_id', '=', businessId).where('key', '=', values.key).where('expires_at', '<=', sql<Date>`now()`).execute();
       const inserted = await tx
@@ -59,6 +66,7 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
           state: 'in_progress',
           response: null,
           expires_at: sql<Date>`now() + make_interval(secs => ${values.ttlSeconds})`,
+          lease_expires_at: values.leaseSeconds === undefined ? null : sql<Date>`now() + make_interval(secs => ${values.leaseSeconds})`,
         })
         .onConflict((oc) => oc.columns(['business_id', 'key']).doNothing())
         .returning('key')
@@ -66,10 +74,24 @@ export function createIdempotencyRepository(tx: TenantTx, businessId: string) {
       return inserted !== undefined;
     },
 
+    /** Extends the holder's lease; false once the claim is no longer in progress (completed or given back). */
+    async renewLease(key: string, requestHash: string, leaseSeconds: number): Promise<boolean> {
+      const result = await tx
+        .updateTable('idempotency_records')
+        .set({ lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+        .where('business_id', '=', businessId)
+        .where('key', '=', key)
+        .where('request_hash', '=', requestHash)
+        .where('state', '=', 'in_progress')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async complete(key: string, requestHash: string, response: Record<string, unknown>): Promise<void> {
       await tx
         .updateTable('idempotency_records')
-        .set({ state: 'completed', response: JSON.stringify(response) })
+        // A completed record answers by its outcome; nobody needs to be alive for it any more.
+        .set({ state: 'completed', response: JSON.stringify(response), lease_expires_at: null })
         .where('business_id', '=', businessId)
         .where('key', '=', key)
         .where('request_hash', '=', requestHash)

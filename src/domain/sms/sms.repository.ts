@@ -75,6 +75,10 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
           status: values.status,
           provider: values.provider,
           provider_message_id: values.providerMessageId ?? null,
+          // An outbound text is sent right after this unit of work, so the rate limit counts it from
+          // here (compliance.repository.ts): the statement's time, taken under the outbound lock,
+          // rather than the transaction's start, which may precede a long wait for that lock.
+          created_at: sql<Date>`statement_timestamp()`,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

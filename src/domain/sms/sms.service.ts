@@ -4,7 +4,7 @@
 // between leaves a row that recovery marks failed, never a text nobody knows was sent.
 import { createAuditRepository } from '../audit/audit.repository.js';
 import type { Db, TenantTx } from '../../shared/db.js';
-import { isUuid } from '../../shared/db.js';
+import { isUuid } from '../../shared/ids.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
 import { createComplianceRepository, gateError, requireE164, type OutboundGates } from '../compliance/index.js';

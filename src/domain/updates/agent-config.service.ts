@@ -8,8 +8,7 @@ import type { Actor } from '../audit/actor.js';
 import type { BrokerOutcome, UpdateBroker } from './broker.service.js';
 import { DEFAULT_SECTION_TITLE, editRulesSection, type RulesMode, type RulesSectionEdit } from './business-rules.js';
 import { AGENT_CONFIG_FIELDS, createUpdatesRepository, type AgentChange, type AgentVersion } from './updates.repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../shared/ids.js';
 
 interface GovernedOptions {
   businessId: string;
@@ -21,7 +20,7 @@ interface GovernedOptions {
 
 export function createAgentConfigService({ db, broker }: { db: Db; broker: UpdateBroker }) {
   async function readAgent(businessId: string, agentId: string) {
-    if (!UUID.test(agentId)) throw notFound('Agent');
+    if (!isUuid(agentId)) throw notFound('Agent');
     const agent = await db.forBusiness(businessId, (tx) => createUpdatesRepository(tx, businessId).agent(agentId));
     if (!agent) throw notFound('Agent');
     return agent;

@@ -33,6 +33,7 @@ import {
   type TranscriptSinkPayload,
 } from './intents.js';
 import { AGENT_CONFIG_FIELDS, createUpdatesRepository, type AgentConfig, type Approval, type FieldChanges, type UpdatesRepository } from './updates.repository.js';
+import { isUuid } from '../../shared/ids.js';
 
 // ── Shapes (JSON-ready: outcomes are returned to MCP clients and stored for idempotent replays) ──
 
@@ -418,7 +419,7 @@ export function createUpdateBroker({ db }: UpdateBrokerDeps) {
       ),
     getApproval: (input: { businessId: string; approvalId: string }) =>
       db.forBusiness(input.businessId, async (tx) => {
-        const approval = UUID.test(input.approvalId) ? await createUpdatesRepository(tx, input.businessId).approval(input.approvalId) : undefined;
+        const approval = isUuid(input.approvalId) ? await createUpdatesRepository(tx, input.businessId).approval(input.approvalId) : undefined;
         if (!approval) throw notFound('Approval');
         return toApprovalView(approval);
       }),
@@ -475,8 +476,6 @@ function toApprovalView(a: Approval): ApprovalView {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Approves (executes) or denies a pending approval. The approval row is locked for the decision,
  * so concurrent approvals execute the change once: the others find it decided and get `conflict`.
@@ -485,7 +484,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function decideApproval(db: Db, input: DecideApprovalInput): Promise<ApprovalView> {
   const { businessId, approvalId, deciderUserId } = input;
-  if (!UUID.test(approvalId)) throw notFound('Approval');
+  if (!isUuid(approvalId)) throw notFound('Approval');
   const decider: Actor = { kind: 'user', userId: deciderUserId };
   const reason = input.reason?.trim() ? input.reason.trim().slice(0, 2000) : null;
   try {

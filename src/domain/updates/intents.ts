@@ -5,6 +5,7 @@
 // the field (invalid_argument); a required field that is absent is the broker's `needs_user_input`
 // outcome naming every missing field, because the client should go and ask the user for it.
 import net from 'node:net';
+import { isNonPublicAddress } from '../../shared/addresses.js';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { Scope } from '../../scopes/index.js';
@@ -129,28 +130,8 @@ export function isPublicHttpsUrl(value: string): boolean {
   if (url.protocol !== 'https:' || url.username || url.password) return false;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return false;
-  const family = net.isIP(host);
-  if (family === 0) return host.includes('.');
-  const blocked = new net.BlockList();
-  for (const [prefix, bits] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.168.0.0', 16],
-  ] as const) {
-    blocked.addSubnet(prefix, bits, 'ipv4');
-  }
-  for (const [prefix, bits] of [
-    ['::', 127],
-    ['fc00::', 7],
-    ['fe80::', 10],
-    ['::ffff:0:0', 96],
-  ] as const)
-    blocked.addSubnet(prefix, bits, 'ipv6');
-  return !blocked.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  if (net.isIP(host) === 0) return host.includes('.');
+  return !isNonPublicAddress(host);
 }
 
 // ── Parsing ─────────────────────────────────────────────────────────────────────────────────────

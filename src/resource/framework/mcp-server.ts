@@ -10,7 +10,14 @@ import { outputSchemaOf, type AnyTool, type ToolPeer } from './tool.js';
 import { listingOf } from './tool-listing.js';
 import type { ToolHandler } from './tool-runner.js';
 
-export type ServerFactory = () => McpServer;
+export interface ServerFactory {
+  (): McpServer;
+  /**
+   * The `tools/list` result every server of this factory answers, as JSON, when that answer is fixed
+   * (the registry never changes at run time): the endpoint writes it without a server (mcp-endpoint.ts).
+   */
+  readonly toolsListJson?: string;
+}
 
 const ANY_ARGUMENTS = z.object({}).loose();
 
@@ -22,7 +29,7 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
   // never changes at run time, so the list is converted once, with the same SDK function.
   const toolsList = { tools: deps.tools.map(listingOf) };
 
-  return function createServer() {
+  const createServer = () => {
     const server: McpServer = new McpServer(
       { name: SERVER_INFO.name, title: SERVER_INFO.title, version: SERVER_INFO.version },
       { instructions: INSTRUCTIONS, jsonSchemaValidator },
@@ -59,4 +66,5 @@ export function createToolServerFactory(deps: { tools: readonly AnyTool[]; handl
     server.server.setRequestHandler(ListToolsRequestSchema, () => toolsList);
     return server;
   };
+  return Object.assign(createServer, { toolsListJson: JSON.stringify(toolsList) });
 }

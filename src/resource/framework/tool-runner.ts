@@ -16,6 +16,7 @@ import { maskPhone, type Logger } from '../../shared/log.js';
 import { actorFromCredential } from '../auth/actor.js';
 import { credentialFrom, type Credential } from '../auth/credentials.js';
 import { isDatabaseUnavailable } from '../http/unavailable.js';
+import { findUnstorableString, withStorableStrings } from './string-hygiene.js';
 import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer } from './tool.js';
 
 export type ToolHandler = (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>, peer: ToolPeer) => Promise<CallToolResult>;
@@ -33,7 +34,12 @@ export function createToolRunner(deps: ToolRunnerDeps) {
 
   const audit = async (credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) => {
     try {
-      await db.forBusiness(credential.businessId, (tx) => createAuditRepository(tx).append(auditEntry(credential, tool, entry)));
+      // The row as the unit's closing write: on Postgres BEGIN, the insert and COMMIT share one round trip.
+      await db.forBusiness(
+        credential.businessId,
+        async () => undefined,
+        (tx) => createAuditRepository(tx).appendStatement(auditEntry(credential, tool, entry)),
+      );
     } catch (err) {
       log.error({ err, tool: tool.name, businessId: credential.businessId }, 'could not write the audit row of a tool call');
     }
@@ -54,6 +60,16 @@ export function createToolRunner(deps: ToolRunnerDeps) {
       // The endpoint answers 401 before a call without a credential gets here; this is the backstop.
       if (!credential) return failureResult({ code: 'unauthenticated', message: 'Authentication required' });
 
+      // Before the schema: text the database cannot store is refused wherever it is (string-hygiene.ts),
+      // and the refusal's audit row then holds only storable text.
+      const unstorable = findUnstorableString(received);
+      if (unstorable) {
+        const where = unstorable.field ? `${unstorable.field}: ` : '';
+        const failure: ToolFailure = { code: 'invalid_argument', message: `Invalid arguments for ${tool.name}: ${where}${unstorable.problem}` };
+        const details = { arguments: maskArguments(withStorableStrings(received)) };
+        await audit(credential, tool, { outcome: 'error', errorCode: failure.code, durationMs: performance.now() - started, details });
+        return failureResult(failure);
+      }
       const parsed = inputSchema.safeParse(received ?? {});
       if (!parsed.success) {
         const failure: ToolFailure = { code: 'invalid_argument', message: `Invalid arguments for ${tool.name}: ${invalidArgumentFrom(parsed.error).message}` };
@@ -80,12 +96,13 @@ export function createToolRunner(deps: ToolRunnerDeps) {
           await audit(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details });
           return successResult(output);
         }
-        const output = await db.forBusiness(credential.businessId, async (tx) => {
-          const result = await tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]);
-          // Same transaction as the read: the audit row exists exactly when the answer was given.
-          await createAuditRepository(tx).append(auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details }));
-          return result;
-        });
+        const output = await db.forBusiness(
+          credential.businessId,
+          (tx) => tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]),
+          // Same transaction as the work, as its closing write (sent with COMMIT): the audit row
+          // commits exactly when the work does, and the answer is given only after both have.
+          (tx) => createAuditRepository(tx).appendStatement(auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details })),
+        );
         return successResult(output);
       } catch (err) {
         const failure = failureOf(err, tool);

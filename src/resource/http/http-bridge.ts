@@ -26,8 +26,9 @@ export function internalRequest(url: string, sessionId?: string): Request {
 
 export async function sendWebResponse(ctx: Context, response: Response): Promise<void> {
   response.headers.forEach((value, name) => {
-    // Koa computes these itself for the body it sends.
-    if (name !== 'content-length' && name !== 'transfer-encoding') ctx.set(name, value);
+    // Koa computes the framing headers itself for the body it sends, and the connection is this
+    // server's to keep or close (a draining node answers `Connection: close`), not the SDK's.
+    if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection' && name !== 'keep-alive') ctx.set(name, value);
   });
   // Every MCP answer is per caller: never stored by a cache (interop.md 22), SSE included.
   ctx.set('Cache-Control', 'no-store');
@@ -40,7 +41,15 @@ export async function sendWebResponse(ctx: Context, response: Response): Promise
   if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     // Streamed as it is produced: progress, log messages and server-to-client requests arrive
     // while the tool runs.
-    ctx.body = Readable.fromWeb(response.body as unknown as NodeReadableStream);
+    const stream = Readable.fromWeb(response.body as unknown as NodeReadableStream);
+    // Node sends the status line and headers with the first byte of the body, and a stream may stay
+    // silent for minutes (the standalone GET stream carries only what the server sends unprompted):
+    // a proxy with a header timeout would cut it. So the headers go out as soon as Koa starts piping
+    // the stream, which is after every middleware has set its own.
+    stream.once('resume', () => {
+      if (!ctx.res.headersSent && !ctx.res.writableEnded) ctx.res.flushHeaders();
+    });
+    ctx.body = stream;
     return;
   }
   // The bytes as they are: no decoding to a string and encoding again.

@@ -6,15 +6,25 @@
 //   3. body: JSON within BODY_LIMIT_BYTES        → else 413, or a JSON-RPC parse error
 //   4. credential from headers, checked          → else 401 invalid_token
 //   5. access for these messages                 → else 401 challenge, or 403 insufficient_scope
+//      (a lone `server/discover` probe passes without a credential when discovery is anonymous)
 //   6. session: known and bound to this caller   → else 404 (or 401 when it needs a credential)
 //   7. the SDK's McpServer answers: through the session's transport, or without a session through
-//      a pooled server (stateless.ts)
+//      a pooled server (stateless.ts); a lone tools/list without a session is answered with the
+//      bytes of the SDK's answer, prepared once
 //
 // Every error is JSON-RPC shaped and says what is wrong; nothing here ever returns a stack trace.
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { isInitializeRequest, isJSONRPCRequest, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  isJSONRPCRequest,
+  JSONRPCMessageSchema,
+  ListToolsRequestSchema,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Middleware } from 'koa';
 import { auditActor } from '../../domain/audit/actor.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
@@ -23,7 +33,7 @@ import type { Scope } from '../../scopes/index.js';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../../shared/db.js';
 import type { Logger } from '../../shared/log.js';
-import { decideAccess } from '../auth/access.js';
+import { decideAccess, type AccessDecision } from '../auth/access.js';
 import { stepUpScopes, type Challenges } from '../auth/challenges.js';
 import { actorFromCredential } from '../auth/actor.js';
 import { presentedCredential, principalOf, toAuthInfo, type Credential, type CredentialResolver } from '../auth/credentials.js';
@@ -31,7 +41,7 @@ import { sendWebResponse, toWebRequest } from './http-bridge.js';
 import type { ServerFactory } from '../framework/mcp-server.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { SessionManager } from './sessions.js';
-import type { StatelessDispatcher } from './stateless.js';
+import { servedDirectly, type StatelessDispatcher } from './stateless.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 /** One MCP endpoint: the main one at /api/mcp, or the conformance fixtures. */
@@ -78,6 +88,8 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
     exposeHeaders: [...CORS_EXPOSE_HEADERS],
     maxAge: 3600,
   });
+
+  const toolsList = surface.createServer.toolsListJson === undefined ? undefined : preparedToolsList(surface.createServer.toolsListJson);
 
   const rpcError = (ctx: Context, status: number, code: number, message: string, id: RequestId | null = null) => {
     ctx.status = status;
@@ -162,12 +174,15 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
     }
 
     // 5. Access.
-    const decision = decideAccess({
-      messages,
-      credential,
-      anonymousDiscovery: deps.config.anonymousDiscovery,
-      scopesForTool: (name, args) => surface.scopesForTool(name, args),
-    });
+    const decision: AccessDecision =
+      credential === null && deps.config.anonymousDiscovery && isVersionProbe(messages)
+        ? { kind: 'allow' }
+        : decideAccess({
+            messages,
+            credential,
+            anonymousDiscovery: deps.config.anonymousDiscovery,
+            scopesForTool: (name, args) => surface.scopesForTool(name, args),
+          });
     if (decision.kind === 'authenticate') {
       return unauthorized(ctx, challenges.authenticate(), 'Authentication required: sign in with OAuth or send an API key', single);
     }
@@ -192,6 +207,9 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
         return rpcError(ctx, 404, SESSION_NOT_FOUND, 'Session not found: it ended or never existed; send initialize without Mcp-Session-Id to start a new one', single);
       }
       if (ctx.method === 'DELETE') await deps.sessions.end(lookup.session);
+      // One request (not initialize) is answered by the session's own transport, without the SDK's (session-transport.ts).
+      const request = ctx.method === 'POST' && single !== null ? (messages[0] as JSONRPCRequest) : undefined;
+      if (request && request.method !== 'initialize' && servedDirectly(ctx) && (await lookup.session.exchange.answer(ctx, request, authInfo))) return;
       return sendWebResponse(ctx, await lookup.session.transport.handleRequest(toWebRequest(ctx, surface.url), { parsedBody, authInfo }));
     }
 
@@ -200,6 +218,9 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
     if (messages.length === 1 && first && 'method' in first && first.method === 'initialize' && isInitializeRequest(first)) {
       const session = await deps.sessions.open(first.params, principal);
       return sendWebResponse(ctx, await session.transport.handleRequest(toWebRequest(ctx, surface.url), { parsedBody, authInfo }));
+    }
+    if (toolsList && ctx.method === 'POST' && !Array.isArray(parsedBody) && first && isPlainToolsList(first) && servedDirectly(ctx)) {
+      return toolsList.answer(ctx, first.id);
     }
     if (ctx.method === 'POST') return deps.stateless(ctx, { parsedBody, messages, authInfo });
     if (ctx.method === 'GET') {
@@ -235,5 +256,49 @@ export function mcpEndpoint(deps: McpEndpointDeps): Middleware {
         rpcError(ctx, 500, INTERNAL_ERROR, 'Internal error: the request failed and was logged');
       }
     });
+  };
+}
+
+/**
+ * The first request of a client of the 2026-07-28 revision in version negotiation `auto` (the v2
+ * SDK client): `server/discover`, which SDK 1.x does not speak. Anonymously it is as harmless as
+ * tools/list (no server handles it; it reads nothing): with anonymous discovery on it is let through
+ * to the transport, which refuses its version (400, -32000) as it refuses every 2026-07-28 request,
+ * and the client falls back to an anonymous initialize. A 401 instead would leave it nowhere to go.
+ * With anonymous discovery off it gets the 401 like everything else.
+ */
+function isVersionProbe(messages: readonly JSONRPCMessage[]): boolean {
+  const [message] = messages;
+  return messages.length === 1 && message !== undefined && isJSONRPCRequest(message) && message.method === 'server/discover';
+}
+
+/** A tools/list request whose answer is the fixed list (no parameters, or ones the SDK accepts and the list ignores: a cursor, _meta). */
+function isPlainToolsList(message: JSONRPCMessage): message is JSONRPCRequest {
+  if (!('method' in message) || message.method !== 'tools/list' || !('id' in message)) return false;
+  return message.params === undefined || ListToolsRequestSchema.safeParse(message).success;
+}
+
+/**
+ * tools/list without a session, answered with bytes prepared once: exactly the response the SDK's
+ * McpServer would send through the stateless path (`{result, jsonrpc, id}`, in its key order, as
+ * `application/json` with status 200), without a server, a JSON-RPC dispatch, or serializing the
+ * whole list per request (bench/README.md). Every check before it (Host, Origin, body, credential,
+ * access, session, Accept and MCP-Protocol-Version) has run as for any request.
+ */
+function preparedToolsList(resultJson: string) {
+  const head = Buffer.from(`{"result":${resultJson},"jsonrpc":"2.0","id":`);
+  return {
+    answer(ctx: Context, id: RequestId) {
+      const tail = Buffer.from(`${JSON.stringify(id)}}`);
+      ctx.status = 200;
+      ctx.set('Content-Type', 'application/json');
+      ctx.set('Content-Length', String(head.length + tail.length));
+      // Written here as two buffers, the prepared one as it is: as one Koa body, the whole list was
+      // copied per request to append the id (an eighth of this path's CPU). Every header, CORS's
+      // and the endpoint's included, is already set; the request logger reads ctx.status as usual.
+      ctx.respond = false;
+      ctx.res.write(head);
+      ctx.res.end(tail);
+    },
   };
 }

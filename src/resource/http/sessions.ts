@@ -28,10 +28,14 @@ import type { Logger } from '../../shared/log.js';
 import { internalRequest } from './http-bridge.js';
 import type { ServerFactory } from '../framework/mcp-server.js';
 import { createMcpSessionsRepository, type McpSessionRecord } from './sessions.repository.js';
+import { KEEP_ALIVE_MS, SessionTransport } from './session-transport.js';
 
 export interface LiveSession {
   readonly id: string;
+  /** The SDK's transport: every request of the session that `exchange` does not answer. */
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** What the server is connected to: answers one-request POSTs itself, hands the rest to `transport`. */
+  readonly exchange: SessionTransport;
   readonly server: McpServer;
   /** Who the session is bound to; null until a credential first uses it. */
   principal: string | null;
@@ -90,13 +94,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const attach = async (id: string, principal: string | null): Promise<LiveSession> => {
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => id });
-    const server = deps.createServer();
-    await server.connect(transport);
-    const now = Date.now();
-    const session: LiveSession = { id, transport, server, principal, lastUsedAt: now, checkedAt: now };
-    transport.onclose = () => {
+    const exchange = new SessionTransport(transport, deps.url, () => {
       if (live.get(id) === session) live.delete(id);
-    };
+    });
+    const server = deps.createServer();
+    await server.connect(exchange);
+    const now = Date.now();
+    const session: LiveSession = { id, transport, exchange, server, principal, lastUsedAt: now, checkedAt: now };
     if (live.size >= MAX_LIVE) {
       let oldest: LiveSession | undefined;
       for (const s of live.values()) if (!oldest || s.lastUsedAt < oldest.lastUsedAt) oldest = s;
@@ -134,6 +138,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     repo.deleteStale(idleTtlSeconds).catch((err: unknown) => log.warn({ err }, 'could not delete stale MCP sessions'));
   }, SWEEP_MS);
   sweep.unref();
+  // One timer for every session's long-running requests, rather than one per request.
+  const keepAlive = setInterval(() => {
+    const now = Date.now();
+    for (const session of live.values()) session.exchange.keepAlive(now);
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
 
   return {
     async open(init, principal) {
@@ -205,6 +215,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async close() {
       clearInterval(sweep);
+      clearInterval(keepAlive);
       await Promise.all([...live.values()].map((s) => s.server.close().catch(() => {})));
       live.clear();
     },

@@ -119,13 +119,7 @@ export function createStatelessDispatcher(createServer: ServerFactory, url: stri
   return async (ctx, options) => {
     // (A one-element batch is answered with the bare response too: the SDK transport does the same.)
     const request = options.messages.length === 1 ? singleRequest(options.messages[0]!) : undefined;
-    const accept = ctx.get('Accept');
-    const version = ctx.get('Mcp-Protocol-Version');
-    // The same conditions the SDK transport checks before it dispatches (Streamable HTTP "Sending
-    // Messages to the Server"; "Protocol Version Header"); when one fails, it answers itself.
-    if (!request || !accept.includes('application/json') || !accept.includes('text/event-stream') || (version !== '' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
-      return viaSdkTransport(ctx, options);
-    }
+    if (!request || !servedDirectly(ctx)) return viaSdkTransport(ctx, options);
 
     const pooled = await borrow();
     try {
@@ -139,6 +133,17 @@ export function createStatelessDispatcher(createServer: ServerFactory, url: stri
   };
 }
 
+/**
+ * Whether a request passes the checks the SDK transport makes before it dispatches (Streamable HTTP
+ * "Sending Messages to the Server"; "Protocol Version Header"): an Accept naming JSON and SSE, and no
+ * or a supported MCP-Protocol-Version. When one fails, the SDK transport answers itself.
+ */
+export function servedDirectly(ctx: Context): boolean {
+  const accept = ctx.get('Accept');
+  const version = ctx.get('Mcp-Protocol-Version');
+  return accept.includes('application/json') && accept.includes('text/event-stream') && (version === '' || SUPPORTED_PROTOCOL_VERSIONS.includes(version));
+}
+
 /** The message when it is a request other than initialize (initialize opens a session, sessions.ts). */
 function singleRequest(message: JSONRPCMessage): JSONRPCRequest | undefined {
   if (!('method' in message) || !('id' in message) || message.method === 'initialize') return undefined;
@@ -146,7 +151,7 @@ function singleRequest(message: JSONRPCMessage): JSONRPCRequest | undefined {
 }
 
 /** What handlers may see of the HTTP request: the protocol headers only (see http-bridge.ts). */
-function requestInfoOf(ctx: Context, url: string): NonNullable<MessageExtraInfo['requestInfo']> {
+export function requestInfoOf(ctx: Context, url: string): NonNullable<MessageExtraInfo['requestInfo']> {
   const headers: Record<string, string> = {};
   for (const name of PROTOCOL_HEADERS) {
     const value = ctx.get(name);
