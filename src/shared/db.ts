@@ -48,8 +48,6 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// Re-exported for the domain services that still import it from here; new code imports ./ids.js.
-
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
 }

@@ -15,7 +15,7 @@ import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { maskPhone, type Logger } from '../../shared/log.js';
 import { actorFromCredential } from '../auth/actor.js';
 import { credentialFrom, type Credential } from '../auth/credentials.js';
-import { isDatabaseUnavailable } from '../http/unavailable.js';
+import { isDatabaseUnavailable } from '../../shared/db-unavailable.js';
 import { findUnstorableString, withStorableStrings } from './string-hygiene.js';
 import { failureResult, inputSchemaOf, missingToolScopes, successResult, type AnyTool, type ToolFailure, type ToolPeer } from './tool.js';
 
@@ -32,7 +32,7 @@ export interface ToolRunnerDeps {
 export function createToolRunner(deps: ToolRunnerDeps) {
   const { db, log, domain, tools } = deps;
 
-  const audit = async (credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) => {
+  const audit = async (credential: Credential, tool: AnyTool, entry: AuditFields) => {
     try {
       // The row as the unit's closing write: on Postgres BEGIN, the insert and COMMIT share one round trip.
       await db.forBusiness(
@@ -43,6 +43,12 @@ export function createToolRunner(deps: ToolRunnerDeps) {
     } catch (err) {
       log.error({ err, tool: tool.name, businessId: credential.businessId }, 'could not write the audit row of a tool call');
     }
+  };
+
+  /** A refusal before the tool runs: audited, then answered as a tool error. */
+  const refuse = async (credential: Credential, tool: AnyTool, failure: ToolFailure, outcome: 'error' | 'denied', started: number, details: Record<string, unknown>) => {
+    await audit(credential, tool, { outcome, errorCode: failure.code, durationMs: performance.now() - started, details });
+    return failureResult(failure);
   };
 
   const failureOf = (err: unknown, tool: AnyTool): ToolFailure => {
@@ -66,15 +72,12 @@ export function createToolRunner(deps: ToolRunnerDeps) {
       if (unstorable) {
         const where = unstorable.field ? `${unstorable.field}: ` : '';
         const failure: ToolFailure = { code: 'invalid_argument', message: `Invalid arguments for ${tool.name}: ${where}${unstorable.problem}` };
-        const details = { arguments: maskArguments(withStorableStrings(received)) };
-        await audit(credential, tool, { outcome: 'error', errorCode: failure.code, durationMs: performance.now() - started, details });
-        return failureResult(failure);
+        return refuse(credential, tool, failure, 'error', started, { arguments: maskArguments(withStorableStrings(received)) });
       }
       const parsed = inputSchema.safeParse(received ?? {});
       if (!parsed.success) {
         const failure: ToolFailure = { code: 'invalid_argument', message: `Invalid arguments for ${tool.name}: ${invalidArgumentFrom(parsed.error).message}` };
-        await audit(credential, tool, { outcome: 'error', errorCode: failure.code, durationMs: performance.now() - started, details: { arguments: maskArguments(received) } });
-        return failureResult(failure);
+        return refuse(credential, tool, failure, 'error', started, { arguments: maskArguments(received) });
       }
       const args = parsed.data;
       const details = tool.auditDetails ? tool.auditDetails(args) : { arguments: maskArguments(args) };
@@ -84,8 +87,7 @@ export function createToolRunner(deps: ToolRunnerDeps) {
         // OAuth tokens were already answered 403 insufficient_scope at the HTTP edge; an API key's
         // scopes are fixed, so its client gets the refusal as a tool error it can show the user.
         const failure: ToolFailure = { code: 'missing_scope', message: `Missing required scope: ${missing.join(', ')}` };
-        await audit(credential, tool, { outcome: 'denied', errorCode: failure.code, durationMs: performance.now() - started, details });
-        return failureResult(failure);
+        return refuse(credential, tool, failure, 'denied', started, details);
       }
 
       try {
@@ -113,7 +115,14 @@ export function createToolRunner(deps: ToolRunnerDeps) {
   };
 }
 
-function auditEntry(credential: Credential, tool: AnyTool, entry: { outcome: string; errorCode?: string; durationMs: number; details: Record<string, unknown> }) {
+interface AuditFields {
+  outcome: string;
+  errorCode?: string;
+  durationMs: number;
+  details: Record<string, unknown>;
+}
+
+function auditEntry(credential: Credential, tool: AnyTool, entry: AuditFields) {
   return {
     businessId: credential.businessId,
     ...auditActor(actorFromCredential(credential)),

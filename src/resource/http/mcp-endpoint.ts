@@ -42,7 +42,7 @@ import type { ServerFactory } from '../framework/mcp-server.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { SessionManager } from './sessions.js';
 import { servedDirectly, type StatelessDispatcher } from './stateless.js';
-import { isDatabaseUnavailable } from './unavailable.js';
+import { isDatabaseUnavailable } from '../../shared/db-unavailable.js';
 
 /** One MCP endpoint: the main one at /api/mcp, or the conformance fixtures. */
 export interface McpSurface {
