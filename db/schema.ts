@@ -64,6 +64,26 @@ export interface AgentsTable {
   config_version: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  first_message_mode: ColumnType<FirstMessageMode, FirstMessageMode | undefined, FirstMessageMode>;
+  transcriber: ColumnType<string, string | undefined, string>;
+  /** Null: the agent follows the business's office hours (business_hours). */
+  office_hours: NullableJson<WeeklyHours>;
+  /** The appointment type in-call booking offers (null: the business's first active one). */
+  default_appointment_type_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type FirstMessageMode = 'assistant_speaks_first' | 'assistant_waits_for_user';
+
+/** Opening hours per weekday in the business's time zone, plus whole-day closures (src/domain/business/hours.ts). */
+export interface WeeklyHours {
+  weekly: Partial<Record<'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday', Array<{ start: string; end: string }>>>;
+  closures?: Array<{ date: string; reason?: string | null }>;
+}
+
+export interface BusinessHoursTable {
+  business_id: string;
+  office_hours: Json<WeeklyHours>;
+  updated_at: Timestamp;
 }
 
 export interface AgentConfigVersionsTable {
@@ -97,6 +117,67 @@ export interface PhoneNumbersTable {
   label: string | null;
   emergency_address: NullableJson<Record<string, string>>;
   created_at: Timestamp;
+  provider: ColumnType<string, string | undefined, string>;
+  provider_number_id: string | null;
+  capabilities: ColumnType<NumberCapability[], NumberCapability[] | undefined, NumberCapability[]>;
+}
+
+export type NumberCapability = 'voice' | 'sms' | 'inbound' | 'outbound';
+
+/** The staff directory: a member user (name, phone, email null = from their profile) or someone without a user. */
+export interface StaffMembersTable {
+  id: Generated<string>;
+  business_id: string;
+  user_id: string | null;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  do_not_disturb: ColumnType<boolean, boolean | undefined, boolean>;
+  working_hours: NullableJson<WeeklyHours>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffQueuesTable {
+  id: Generated<string>;
+  business_id: string;
+  name: string;
+  description: string | null;
+  phone: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffQueueMembersTable {
+  business_id: string;
+  queue_id: string;
+  staff_id: string;
+  position: number;
+}
+
+export type AgentToolType = 'transfer_call' | 'transfer_to_user' | 'transfer_to_queue' | 'sms' | 'api_request' | 'function';
+
+export interface AgentToolsTable {
+  id: Generated<string>;
+  business_id: string;
+  type: AgentToolType;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** The type's settings, without secrets (src/domain/agent-tools/agent-tools.types.ts). */
+  config: Json<Record<string, unknown>>;
+  /** Secret header values by header name: read only by the in-call executor, answered masked. */
+  secret_headers: ColumnType<Record<string, string>, Record<string, string> | string | undefined, Record<string, string> | string>;
+  staff_id: string | null;
+  queue_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgentToolLinksTable {
+  business_id: string;
+  agent_id: string;
+  tool_id: string;
+  position: number;
 }
 
 export interface LeadsTable {
@@ -184,6 +265,24 @@ export interface CallsTable {
   ended_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The {{name}} values the call was placed with (make_call variable_values). */
+  variable_values: NullableJson<Record<string, string>>;
+  /** Why the call ended, in the voice platform's words (customer-ended-call, assistant-ended-call…). */
+  ended_reason: string | null;
+  transfers: ColumnType<CallTransfer[], CallTransfer[] | string | undefined, CallTransfer[] | string>;
+}
+
+/** One transfer during a call, in the order they happened. */
+export interface CallTransfer {
+  at: string;
+  /** E.164 number the call was handed to. */
+  destination: string;
+  kind: 'number' | 'staff' | 'queue';
+  /** The staff member or queue, for those kinds. */
+  target_id?: string | null;
+  /** The tool that asked (transfer_call, or an agent tool's name). */
+  tool?: string | null;
+  status: 'requested' | 'completed' | 'failed';
 }
 
 export interface VoicemailsTable {
@@ -329,6 +428,26 @@ export interface ApiKeysTable {
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: Timestamp;
+  /** `account` (`kc_live_`, /api/mcp) or `runtime` (`kc_rt_`, /api/mcp/in-call; no scopes). */
+  kind: ColumnType<ApiKeyKind, ApiKeyKind | undefined, ApiKeyKind>;
+}
+
+export type ApiKeyKind = 'account' | 'runtime';
+
+export type CaseClassification = 'lead' | 'customer' | 'spam' | 'other';
+
+/** What a caller wanted on one call (in-call `create_lead`), linked to their lead. */
+export interface LeadCasesTable {
+  id: Generated<string>;
+  business_id: string;
+  lead_id: string;
+  call_id: string | null;
+  agent_id: string | null;
+  intent: string;
+  classification: ColumnType<CaseClassification, CaseClassification | undefined, CaseClassification>;
+  summary: string | null;
+  notes: string | null;
+  created_at: Timestamp;
 }
 
 export interface OidcModelsTable {
@@ -364,6 +483,8 @@ export interface OauthGrantsTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   revoked_at: NullableTimestamp;
+  /** Where the authorization code was sent at consent; null for grants made before it was recorded. */
+  redirect_uri: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface McpSessionsTable {
@@ -389,6 +510,104 @@ export interface RateLimitsTable {
   bucket: string;
   window_start: Timestamp;
   count: number;
+}
+
+export interface DashboardSessionsTable {
+  /** SHA-256 (hex) of the session id; the id itself is only in the browser's cookie. */
+  id_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type AppointmentStatus = 'held' | 'booked' | 'cancelled' | 'completed' | 'no_show';
+export type BookedVia = 'mcp' | 'in_call' | 'dashboard';
+
+export interface AppointmentTypesTable {
+  id: Generated<string>;
+  business_id: string;
+  name: string;
+  duration_minutes: number;
+  buffer_before_minutes: ColumnType<number, number | undefined, number>;
+  buffer_after_minutes: ColumnType<number, number | undefined, number>;
+  slot_interval_minutes: ColumnType<number, number | undefined, number>;
+  min_notice_minutes: ColumnType<number, number | undefined, number>;
+  max_days_ahead: ColumnType<number, number | undefined, number>;
+  assignment: ColumnType<'round_robin' | 'specific', 'round_robin' | 'specific' | undefined, 'round_robin' | 'specific'>;
+  staff_id: string | null;
+  location: ColumnType<'phone' | 'on_site' | 'video', 'phone' | 'on_site' | 'video' | undefined, 'phone' | 'on_site' | 'video'>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+}
+
+export interface AppointmentTypeStaffTable {
+  business_id: string;
+  appointment_type_id: string;
+  staff_id: string;
+}
+
+export interface StaffTimeOffTable {
+  id: Generated<string>;
+  business_id: string;
+  staff_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface AppointmentsTable {
+  id: Generated<string>;
+  business_id: string;
+  appointment_type_id: string;
+  staff_id: string;
+  lead_id: string | null;
+  agent_id: string | null;
+  call_id: string | null;
+  routing_rule_id: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  blocked_from: Timestamp;
+  blocked_until: Timestamp;
+  timezone: string;
+  status: AppointmentStatus;
+  hold_expires_at: NullableTimestamp;
+  booked_via: BookedVia;
+  notes: string | null;
+  cancel_reason: string | null;
+  created_by: string;
+  booked_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  no_show_at: NullableTimestamp;
+  confirmation_claimed_at: NullableTimestamp;
+  confirmation_status: string | null;
+  reminder_claimed_at: NullableTimestamp;
+  reminder_status: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoutingRulesTable {
+  id: Generated<string>;
+  business_id: string;
+  name: string;
+  priority: number;
+  conditions: Json<Record<string, unknown>>;
+  action: Json<Record<string, unknown>>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  revision: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoundRobinCountersTable {
+  business_id: string;
+  pool: string;
+  staff_id: string;
+  assigned: ColumnType<number, number | undefined, number>;
+  last_assigned_at: NullableTimestamp;
 }
 
 export interface Database {
@@ -422,6 +641,20 @@ export interface Database {
   mcp_sessions: McpSessionsTable;
   login_attempts: LoginAttemptsTable;
   rate_limits: RateLimitsTable;
+  business_hours: BusinessHoursTable;
+  staff_members: StaffMembersTable;
+  staff_queues: StaffQueuesTable;
+  staff_queue_members: StaffQueueMembersTable;
+  agent_tools: AgentToolsTable;
+  agent_tool_links: AgentToolLinksTable;
+  dashboard_sessions: DashboardSessionsTable;
+  lead_cases: LeadCasesTable;
+  appointment_types: AppointmentTypesTable;
+  appointment_type_staff: AppointmentTypeStaffTable;
+  staff_time_off: StaffTimeOffTable;
+  appointments: AppointmentsTable;
+  routing_rules: RoutingRulesTable;
+  round_robin_counters: RoundRobinCountersTable;
 }
 
 export type Business = Selectable<BusinessesTable>;

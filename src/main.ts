@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const demo = config.databaseUrl ? null : await seedDemoIfEmpty(app.db);
   await app.listen();
 
-  process.stdout.write(`${startupLines(config.mcpUrl, demo).join('\n')}\n`);
+  process.stdout.write(`${startupLines(config, demo).join('\n')}\n`);
   app.log.info({ url: config.publicUrl, database: app.db.kind }, 'listening');
 
   let signals = 0;

@@ -53,6 +53,12 @@ describe('configuration', () => {
     expect(lines.find((l) => l.startsWith('PUBLIC_URL'))).toMatch(/origin/);
   });
 
+  it('never repeats a bad DATABASE_URL, which may carry a password', () => {
+    const [line] = errorsOf({ DATABASE_URL: 'mysql://app:hunter2@db.internal/app' });
+    expect(line).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    expect(line).not.toContain('hunter2');
+  });
+
   it('refuses a PUBLIC_URL with a path, since the issuer is the bare origin', () => {
     expect(errorsOf({ PUBLIC_URL: 'https://example.com/mcp' })[0]).toMatch(/^PUBLIC_URL must be an http\(s\) origin/);
   });

@@ -34,6 +34,35 @@ const WRITE_TOOLS = [
   'create_campaign',
   'request_kaicalls_update',
 ];
+// voice-runtime.md §A: agents, phone numbers and agent tools.
+const VOICE_RUNTIME_TOOLS = [
+  'get_agent',
+  'create_agent',
+  'list_phone_numbers',
+  'get_phone_number',
+  'assign_phone_number',
+  'list_agent_tools',
+  'get_agent_tool',
+  'create_agent_tool',
+  'update_agent_tool',
+  'delete_agent_tool',
+];
+// booking.md: availability, appointments and routing rules.
+const BOOKING_TOOLS = [
+  'get_availability',
+  'hold_appointment',
+  'book_appointment',
+  'list_appointments',
+  'get_appointment',
+  'reschedule_appointment',
+  'cancel_appointment',
+  'mark_no_show',
+  'list_routing_rules',
+  'get_routing_rule',
+  'create_routing_rule',
+  'update_routing_rule',
+  'delete_routing_rule',
+];
 
 let t: TestApp;
 let demo: DemoCredentials;
@@ -63,9 +92,9 @@ afterAll(async () => {
 });
 
 describe('the demo data through the demo all-scopes key', () => {
-  it('tools/list has the 22 tools of the catalog, each with an output schema', async () => {
+  it('tools/list has the tools of the catalog, each with an output schema', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([...READ_TOOLS, ...WRITE_TOOLS].sort());
+    expect(tools.map((tool) => tool.name).sort()).toEqual([...READ_TOOLS, ...WRITE_TOOLS, ...VOICE_RUNTIME_TOOLS, ...BOOKING_TOOLS].sort());
     for (const tool of tools) expect({ tool: tool.name, type: tool.outputSchema?.type }).toEqual({ tool: tool.name, type: 'object' });
   });
 
@@ -127,6 +156,26 @@ describe('the demo data through the demo all-scopes key', () => {
     }
     expect(status).toBe('completed');
     expect((await call('get_transcript', { call_id: placed.call.id })).transcript_available).toBe(true);
+  });
+
+  it('the voice-runtime setup reads back: agents with numbers and tools, a spare number, tools with their agents', async () => {
+    const agents = (await call('list_agents')).agents;
+    const details = await Promise.all(agents.map(async (a: Structured) => (await call('get_agent', { agent_id: a.id })).agent));
+    expect(details.every((a: Structured) => a.phone_numbers.length === 1)).toBe(true);
+    const withTools = details.filter((a: Structured) => a.tools.length > 0);
+    expect(withTools).toHaveLength(1);
+    expect(withTools[0].tools.map((t: Structured) => t.type)).toEqual(['transfer_to_queue', 'sms']);
+    expect(details.map((a: Structured) => a.office_hours_source).sort()).toEqual(['agent', 'business', 'business']);
+    const numbers = (await call('list_phone_numbers')).phone_numbers;
+    expect(
+      numbers
+        .filter((n: Structured) => n.agent_id === null)
+        .map((n: Structured) => n.label)
+        .sort(),
+    ).toEqual(['Main line', 'Spare line (texts only)']);
+    const tools = (await call('list_agent_tools')).tools;
+    expect(tools.map((t: Structured) => t.name).sort()).toEqual(['check_job_status', 'text_booking_link', 'transfer_to_front_desk']);
+    expect((await call('get_agent_tool', { tool_id: tools.find((t: Structured) => t.name === 'check_job_status').id })).tool.used_by).toEqual([]);
   });
 
   it('the read-only demo key reads, and is refused writes by name', async () => {

@@ -102,6 +102,12 @@ describe('placing a call through the simulator', () => {
             async lookup() {
               return 'unknown';
             },
+            async transfer() {
+              return 'unknown';
+            },
+            async hangup() {
+              return 'unknown';
+            },
             async stop() {
               return [];
             },
@@ -125,6 +131,12 @@ describe('placing a call through the simulator', () => {
               throw new Error('account suspended');
             },
             async lookup() {
+              return 'unknown';
+            },
+            async transfer() {
+              return 'unknown';
+            },
+            async hangup() {
               return 'unknown';
             },
             async stop() {

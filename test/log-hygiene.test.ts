@@ -7,7 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/schema.js';
 import { SCOPES } from '../src/scopes/index.js';
-import { createLogger } from '../src/shared/log.js';
+import { createLogger, maskPhone } from '../src/shared/log.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { usingPostgres } from './helpers/db.js';
 import { createTenant, type Tenant } from './helpers/domain-fixtures.js';
@@ -156,5 +156,15 @@ describe(`security: database errors are logged without statement text, parameter
     expect(text).not.toContain(PHONE);
     expect(text).not.toContain('4417');
     expect(text).not.toContain('insert into hygiene_probe');
+  });
+});
+
+describe('security: a phone number inside an error message', () => {
+  it('a provider error naming the number it could not reach is logged with the number masked', () => {
+    const out: Record<string, any>[] = [];
+    const log = createLogger({ logLevel: 'info' }, { write: (line: string) => void out.push(JSON.parse(line)) });
+    log.error({ err: new Error(`carrier refused: cannot text ${PHONE}`) }, 'sms send failed');
+    expect(JSON.stringify(out)).not.toContain(PHONE);
+    expect(out[0]!.err.message).toBe(`carrier refused: cannot text ${maskPhone(PHONE)}`);
   });
 });

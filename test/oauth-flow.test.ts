@@ -212,7 +212,9 @@ describe('the MCP SDK client’s OAuth flow', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.refresh_token).toEqual(expect.any(String));
-    expect(decodeJwt(res.body.access_token!).scope).toBe('calls:read calls:write agents:read agents:write leads:write sms:write numbers:write webhooks:write');
+    expect(decodeJwt(res.body.access_token!).scope).toBe(
+      'calls:read calls:write agents:read agents:write leads:write sms:write numbers:write webhooks:write appointments:read appointments:write',
+    );
   });
 
   it('accepts a loopback redirect on another port than the registered one (RFC 8252 §7.3)', async () => {

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLS_PER_BUSINESS, DEMO_EMAIL, seedDemoIfEmpty, startupLines, type DemoCredentials } from '../src/cli/demo-data.js';
-import { verifyApiKey } from '../src/authz/api-keys.js';
+import { verifyApiKey, verifyRuntimeKey } from '../src/authz/api-keys.js';
 import { verifyPassword } from '../src/authz/passwords.js';
 import { SCOPES } from '../src/scopes/index.js';
 import type { Db } from '../src/shared/db.js';
@@ -329,14 +329,30 @@ describe('demo seed: credentials', () => {
     expect(everything).not.toContain(demo.allScopesKey);
   });
 
-  it('prints the four start-up lines', () => {
-    expect(startupLines('http://localhost:3000/api/mcp', demo)).toEqual([
+  it('prints the seven start-up lines', () => {
+    expect(startupLines({ mcpUrl: 'http://localhost:3000/api/mcp', publicUrl: 'http://localhost:3000' }, demo)).toEqual([
       'MCP endpoint: http://localhost:3000/api/mcp',
+      'Dashboard: http://localhost:3000/dashboard',
       `Demo sign-in: ${DEMO_EMAIL} / ${demo.password}`,
       `Demo API key (read-only): ${demo.readOnlyKey}`,
       `Demo API key (all scopes): ${demo.allScopesKey}`,
+      'In-call endpoint (voice runtimes): http://localhost:3000/api/mcp/in-call',
+      `Demo runtime key (in-call, acme): ${demo.runtimeKey}`,
     ]);
-    expect(startupLines('https://mcp.example.com/api/mcp', null)).toEqual(['MCP endpoint: https://mcp.example.com/api/mcp']);
+    expect(startupLines({ mcpUrl: 'https://mcp.example.com/api/mcp', publicUrl: 'https://mcp.example.com' }, null)).toEqual([
+      'MCP endpoint: https://mcp.example.com/api/mcp',
+      'Dashboard: https://mcp.example.com/dashboard',
+      'In-call endpoint (voice runtimes): https://mcp.example.com/api/mcp/in-call',
+    ]);
+  });
+
+  it('issues a runtime key for acme that verifies on the in-call surface only', async () => {
+    const runtime = await verifyRuntimeKey(t.db.kysely, demo.runtimeKey);
+    if (!runtime.ok) throw new Error('the demo runtime key did not verify');
+    expect([runtime.key.businessId, runtime.key.kind, runtime.key.scopes]).toEqual([acmeId, 'runtime', []]);
+    expect(demo.runtimeKey).toMatch(/^kc_rt_[0-9A-Za-z]{40}$/);
+    expect(await verifyApiKey(t.db.kysely, demo.runtimeKey)).toEqual({ ok: false, reason: 'malformed' });
+    expect(JSON.stringify(await dump(t.db, { withTimes: true }))).not.toContain(demo.runtimeKey);
   });
 });
 

@@ -1,8 +1,10 @@
 // The audit row's guarantee, now that a tool call's unit of work sends its audit row as its closing
-// write, with COMMIT (on Postgres, pipelined: one round trip for both): a tool call that ran has
+// write, with COMMIT (on Postgres, pipelined: one round trip for both), and a read-only call's row
+// is group-committed with the rows of concurrent calls (audit-batch.ts): a tool call that ran has
 // exactly one row, and an answer is never given without its row. When the audit insert fails, or
-// COMMIT fails after it, the call answers an error and keeps nothing it wrote. Concurrent calls, with
-// and without a session, on PGlite and on Postgres (TEST_DATABASE_URL).
+// COMMIT fails after it, the call answers an error and keeps nothing it wrote; a row refused in a
+// batch fails its own call only. Concurrent calls, with and without a session, on PGlite and on
+// Postgres (TEST_DATABASE_URL).
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +154,52 @@ describe('the audit row of a tool call', () => {
   });
 });
 
+describe('the group-committed rows of read-only calls', () => {
+  it('concurrent reads share batches: fewer transactions than rows, one row per call', async () => {
+    const other = await createTenant(t.app.db, 'audit-batch-shared');
+    const { key } = await issueApiKey(t.app.db.kysely, { businessId: other.businessId, name: 'batch', scopes: SCOPES, createdBy: other.owner.id });
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => post(t.mcpUrl, callTool('get_business_info', {}, i), { authorization: `Bearer ${key}` })));
+    expect(answers.map((a) => a.body.result.structuredContent.success)).toEqual(Array(24).fill(true));
+    // Rows committed together carry the id of the one transaction that wrote them.
+    const rows = await sql<{ tx: string }>`select xmin::text as tx from audit_log where business_id = ${other.businessId}`.execute(t.app.db.kysely);
+    expect(rows.rows).toHaveLength(24);
+    expect(new Set(rows.rows.map((r) => r.tx)).size).toBeLessThan(24);
+  });
+
+  it('fault: a row refused inside a batch fails its own call only; its neighbours keep their answers and rows', async () => {
+    const other = await createTenant(t.app.db, 'audit-batch-refused');
+    const { key } = await issueApiKey(t.app.db.kysely, { businessId: other.businessId, name: 'batch', scopes: SCOPES, createdBy: other.owner.id });
+    const headers = { authorization: `Bearer ${key}` };
+    const k = t.app.db.kysely;
+    await sql`create or replace function kc_test_refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit row refused by the test'; end $$`.execute(k);
+    await sql`create trigger kc_test_refuse_audit before insert on audit_log for each row when (new.business_id = ${sql.lit(other.businessId)} and new.action = 'list_recent_calls' and new.outcome = 'success') execute function kc_test_refuse_audit()`.execute(
+      k,
+    );
+    try {
+      const calls = [
+        ...Array.from({ length: 12 }, (_, i) => post(t.mcpUrl, callTool('get_business_info', {}, i), headers)),
+        ...Array.from({ length: 3 }, (_, i) => post(t.mcpUrl, callTool('list_recent_calls', {}, 100 + i), headers)),
+      ];
+      const answers = (await Promise.all(calls)).map((a) => a.body.result.structuredContent);
+      expect(answers.slice(0, 12).every((a) => a.success === true)).toBe(true);
+      expect(answers.slice(12)).toEqual(Array(3).fill({ success: false, error: expect.any(String), error_code: 'internal' }));
+    } finally {
+      await sql`drop trigger kc_test_refuse_audit on audit_log`.execute(k);
+    }
+    expect(tally(await auditRows(other.businessId))).toEqual({ 'get_business_info success': 12, 'list_recent_calls error': 3 });
+  });
+
+  it('security: the read-only unit refuses writes, and leaves its connection clean', async () => {
+    const attempt = t.app.db.readForBusiness(tenant.businessId, (tx) => tx.insertInto('leads').values({ business_id: tenant.businessId, name: 'read-only: refused' }).execute());
+    await expect(attempt).rejects.toThrow(/read-only transaction/);
+    expect((await t.app.db.kysely.selectFrom('leads').select('id').where('name', '=', 'read-only: refused').execute()).length).toBe(0);
+    const after = await t.app.db.forBusiness(tenant.businessId, (tx) =>
+      tx.insertInto('leads').values({ business_id: tenant.businessId, name: 'read-only: then a write' }).returning('id').execute(),
+    );
+    expect(after).toHaveLength(1);
+  });
+});
+
 describe('a unit of work with a closing write', () => {
   // One connection: what a unit of work leaves on its connection is what the next one sees.
   let single: Db;
@@ -164,6 +212,26 @@ describe('a unit of work with a closing write', () => {
 
   const leadsNamed = async (name: string) => (await t.app.db.kysely.selectFrom('leads').select('id').where('name', '=', name).execute()).length;
   const newLead = (name: string) => (tx: Parameters<Parameters<Db['forBusiness']>[1]>[0]) => tx.insertInto('leads').values({ business_id: tenant.businessId, name });
+
+  it('a read-only unit is read only, and its COMMIT (not waited for) ends it before the next unit on its connection', async () => {
+    const readOnly = await single.readForBusiness(tenant.businessId, async (tx) => {
+      const r = await sql<{ ro: string; business: string }>`select current_setting('transaction_read_only') as ro, current_setting('app.business_id', true) as business`.execute(
+        tx,
+      );
+      return r.rows[0]!;
+    });
+    expect(readOnly).toEqual({ ro: 'on', business: tenant.businessId });
+    // At once, on the same connection: a new transaction, writable, which commits.
+    await single.forBusiness(tenant.businessId, (tx) => newLead('after a read-only unit')(tx).execute());
+    expect(await leadsNamed('after a read-only unit')).toBe(1);
+    await expect(single.readForBusiness(tenant.businessId, (tx) => newLead('read-only: refused on one connection')(tx).execute())).rejects.toThrow(/read-only transaction/);
+    const next = await single.forBusiness(tenant.businessId, async (tx) => {
+      const r = await sql<{ ro: string }>`select current_setting('transaction_read_only') as ro`.execute(tx);
+      return r.rows[0]!.ro;
+    });
+    expect(next).toBe('off');
+    expect(await leadsNamed('read-only: refused on one connection')).toBe(0);
+  });
 
   it('commits the closing write, built from the work’s result, with the work', async () => {
     const result = await single.forBusiness(

@@ -140,13 +140,34 @@ describe('registry summaries (consent screen) and the README table', () => {
         'list_campaigns',
         'get_analytics',
       ],
-      'agents:read': ['get_business_info', 'list_agents', 'get_operational_settings'],
+      'agents:read': ['get_business_info', 'list_agents', 'get_operational_settings', 'get_agent', 'list_phone_numbers', 'get_phone_number', 'list_agent_tools', 'get_agent_tool'],
       'calls:write': ['make_call', 'create_campaign'],
-      'agents:write': ['configure_staff_alerts', 'configure_textable_links', 'configure_agent_business_rules', 'update_agent_config', 'request_kaicalls_update'],
+      'agents:write': [
+        'configure_staff_alerts',
+        'configure_textable_links',
+        'configure_agent_business_rules',
+        'update_agent_config',
+        'request_kaicalls_update',
+        'create_agent',
+        'create_agent_tool',
+        'update_agent_tool',
+        'delete_agent_tool',
+      ],
       'leads:write': ['upsert_lead'],
       'sms:write': ['send_sms'],
-      'numbers:write': ['request_kaicalls_update'],
+      'numbers:write': ['request_kaicalls_update', 'create_agent', 'assign_phone_number'],
       'webhooks:write': ['request_kaicalls_update'],
+      'appointments:read': ['get_availability', 'list_appointments', 'get_appointment', 'list_routing_rules', 'get_routing_rule'],
+      'appointments:write': [
+        'hold_appointment',
+        'book_appointment',
+        'reschedule_appointment',
+        'cancel_appointment',
+        'mark_no_show',
+        'create_routing_rule',
+        'update_routing_rule',
+        'delete_routing_rule',
+      ],
     };
     for (const scope of SCOPES)
       expect({
@@ -155,8 +176,9 @@ describe('registry summaries (consent screen) and the README table', () => {
           .map((s) => s.name)
           .sort(),
       }).toEqual({ scope, tools: [...catalog[scope]!].sort() });
-    expect(new Set(Object.values(catalog).flat()).size).toBe(22);
-    expect(listTools()).toHaveLength(22);
+    // The seed's 22, booking.md's 13 and voice-runtime.md §A's 10.
+    expect(new Set(Object.values(catalog).flat()).size).toBe(45);
+    expect(listTools()).toHaveLength(45);
     for (const scope of SCOPES) for (const tool of toolsForScope(scope)) expect(tool.scopes).toContain(scope);
   });
 

@@ -1,11 +1,13 @@
 // API keys at rest: a SHA-256 of the key, a display prefix, the business, the scopes. The plaintext
 // key exists only in the return value of create(); nothing stores or logs it.
 import { sql } from 'kysely';
-import type { ApiKeyRow } from '../../db/schema.js';
+import type { ApiKeyKind, ApiKeyRow } from '../../db/schema.js';
 import type { TenantTx, OwnerDb } from '../shared/db.js';
 
 export interface ApiKeyRecord {
   id: string;
+  /** `account` (kc_live_, /api/mcp) or `runtime` (kc_rt_, /api/mcp/in-call). */
+  kind: ApiKeyKind;
   businessId: string;
   name: string;
   prefix: string;
@@ -19,6 +21,7 @@ export interface ApiKeyRecord {
 
 const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   id: row.id,
+  kind: row.kind,
   businessId: row.business_id,
   name: row.name,
   prefix: row.prefix,
@@ -33,6 +36,7 @@ const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
 export function createApiKeysRepository(db: OwnerDb | TenantTx) {
   return {
     async insert(values: {
+      kind?: ApiKeyKind;
       businessId: string;
       name: string;
       prefix: string;
@@ -44,6 +48,7 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
       const row = await db
         .insertInto('api_keys')
         .values({
+          kind: values.kind ?? 'account',
           business_id: values.businessId,
           name: values.name,
           prefix: values.prefix,
@@ -69,6 +74,42 @@ export function createApiKeysRepository(db: OwnerDb | TenantTx) {
      */
     async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
       const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
+
+    /** One key by id (in a business's unit of work, RLS confines it to that business). */
+    async find(id: string): Promise<ApiKeyRecord | undefined> {
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
+
+    /**
+     * Keys of a business, newest first, with the email of the member who created each (null when
+     * none, or when that user is no longer a member: RLS shows only the business's staff).
+     * `createdBy` narrows the list to one member's keys.
+     */
+    async listWithCreators(businessId: string, createdBy?: string): Promise<(ApiKeyRecord & { createdByEmail: string | null })[]> {
+      let q = db
+        .selectFrom('api_keys as k')
+        .leftJoin('users as u', 'u.id', 'k.created_by')
+        .selectAll('k')
+        .select('u.email as created_by_email')
+        .where('k.business_id', '=', businessId);
+      if (createdBy) q = q.where('k.created_by', '=', createdBy);
+      const rows = await q.orderBy('k.created_at', 'desc').orderBy('k.id', 'desc').execute();
+      return rows.map(({ created_by_email, ...row }) => ({ ...toRecord(row), createdByEmail: created_by_email }));
+    },
+
+    /** Makes a live key expire within `seconds` (sooner if it already expires sooner); returns it. */
+    async expireWithin(id: string, seconds: number): Promise<ApiKeyRecord | undefined> {
+      const deadline = sql<Date>`now() + make_interval(secs => ${seconds})`;
+      const row = await db
+        .updateTable('api_keys')
+        .set({ expires_at: sql<Date>`least(coalesce(expires_at, ${deadline}), ${deadline})` })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
       return row ? toRecord(row) : undefined;
     },
 

@@ -17,6 +17,14 @@ export interface ConnectedApp {
   revokedAt: Date | null;
 }
 
+/** A connected app as the dashboard lists it. */
+export interface ConnectedAppDetails extends ConnectedApp {
+  redirectUri: string | null;
+  /** The email of the member who connected it (null once they are no longer staff of the business). */
+  connectedBy: string | null;
+  lastUsedAt: Date | null;
+}
+
 export interface GrantBinding {
   businessId: string;
   userId: string;
@@ -47,6 +55,8 @@ export function createGrantsRepository(db: OwnerDb | TenantTx) {
       clientName: string | null;
       scopes: string[];
       expiresInSeconds: number;
+      /** Where the authorization code is sent (shown as the connection's redirect host). */
+      redirectUri?: string | null;
     }): Promise<void> {
       await db
         .insertInto('oauth_grants')
@@ -58,6 +68,7 @@ export function createGrantsRepository(db: OwnerDb | TenantTx) {
           client_name: values.clientName,
           scopes: values.scopes,
           expires_at: sql<Date>`now() + make_interval(secs => ${values.expiresInSeconds})`,
+          redirect_uri: values.redirectUri ?? null,
         })
         .execute();
     },
@@ -83,6 +94,36 @@ export function createGrantsRepository(db: OwnerDb | TenantTx) {
     async listForBusiness(businessId: string): Promise<ConnectedApp[]> {
       const rows = await db.selectFrom('oauth_grants').selectAll().where('business_id', '=', businessId).orderBy('created_at', 'desc').orderBy('grant_id', 'desc').execute();
       return rows.map(toConnectedApp);
+    },
+
+    /**
+     * The live connected apps of a business (neither revoked nor expired), newest first, with who
+     * connected each and when it was last used: its newest audited call (a tool call through that
+     * client by that user, since the grant was made), found through audit_log_actor_idx.
+     * `userId` narrows the list to one member's connections.
+     */
+    async listLive(businessId: string, userId?: string): Promise<ConnectedAppDetails[]> {
+      let q = db
+        .selectFrom('oauth_grants as g')
+        .leftJoin('users as u', 'u.id', 'g.user_id')
+        .selectAll('g')
+        .select([
+          'u.email as user_email',
+          sql<Date | null>`(select max(a.created_at) from audit_log a
+             where a.business_id = g.business_id and a.actor_kind = 'oauth' and a.actor_id = g.user_id::text
+               and a.client_id = g.client_id and a.created_at >= g.created_at)`.as('last_used_at'),
+        ])
+        .where('g.business_id', '=', businessId)
+        .where('g.revoked_at', 'is', null)
+        .where('g.expires_at', '>', sql<Date>`now()`);
+      if (userId) q = q.where('g.user_id', '=', userId);
+      const rows = await q.orderBy('g.created_at', 'desc').orderBy('g.grant_id', 'desc').execute();
+      return rows.map(({ user_email, last_used_at, ...row }) => ({
+        ...toConnectedApp(row),
+        redirectUri: row.redirect_uri,
+        connectedBy: user_email,
+        lastUsedAt: last_used_at,
+      }));
     },
 
     /** Marks a grant revoked (idempotent: the first revocation time is kept). */

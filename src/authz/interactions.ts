@@ -6,7 +6,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
-import { SCOPE_CATALOG, type Scope, type ToolSummary, type ToolsForScope } from '../scopes/index.js';
+import { effectOf, SCOPE_CATALOG, type Scope, type ToolsForScope } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import { html, sendPage, type SafeHtml } from '../shared/html.js';
@@ -33,20 +33,6 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.';
 const THROTTLED = 'Too many failed sign-in attempts. Wait 15 minutes, then try again.';
-
-// What a tool with an external effect does, in words, by the scope that unlocks it.
-const EFFECT_WORDS: Partial<Record<Scope, string>> = {
-  'calls:write': 'places real phone calls',
-  'sms:write': 'sends real text messages',
-};
-
-function effectOf(tool: ToolSummary): string {
-  for (const scope of tool.scopes) {
-    const words = EFFECT_WORDS[scope];
-    if (words) return words;
-  }
-  return 'makes real changes outside this app';
-}
 
 /** Catalog scopes the request asked for, in catalog order. */
 function requestedScopes(interaction: Interaction): Scope[] {
@@ -304,6 +290,7 @@ ${memberships.map((m) => html`<option value="${m.business.id}" data-slug="${m.bu
           clientName: client.clientName ?? null,
           scopes,
           expiresInSeconds: GRANT_TTL_SECONDS,
+          redirectUri: typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : null,
         }),
       );
     } catch (err) {

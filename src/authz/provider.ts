@@ -2,6 +2,7 @@ import Provider, { errors, interactionPolicy, type Configuration, type KoaContex
 import { SCOPES } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import type { TokenMetrics } from '../shared/metrics.js';
 import { html, sendPage } from '../shared/html.js';
 import { createAccountsRepository } from './accounts.repository.js';
 import { checkCimdUrl, cimdFetch, type FetchLike, type HostResolver } from './cimd.js';
@@ -51,6 +52,8 @@ export interface OidcProviderDeps {
   fetch?: FetchLike;
   /** DNS resolution for the CIMD address check (defaults to the system resolver). */
   resolveHost?: HostResolver;
+  /** Counts the tokens each successful token request issued. */
+  metrics?: TokenMetrics;
 }
 
 class BusinessUnavailable extends errors.CustomOIDCProviderError {
@@ -261,6 +264,12 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   provider.on('grant.revoked', (_ctx: KoaContextWithOIDC, grantId: string) => {
     grants.markRevoked(grantId).catch((err: unknown) => log.error({ err, grantId }, 'could not mark grant revoked'));
   });
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    // Only a grant type the token endpoint has a handler for gets here, so the label stays bounded.
+    const body = ctx.body as Record<string, unknown> | undefined;
+    const issued = ISSUED_TOKEN_TYPES.filter((type) => typeof body?.[type] === 'string');
+    deps.metrics?.tokensIssued(String(ctx.oidc.params?.grant_type), issued);
+  });
   provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) => log.error({ err }, 'authorization server error'));
   const refused = (event: string) => (ctx: KoaContextWithOIDC, err: errors.OIDCProviderError) =>
     log.info({ event, path: ctx.path, error: err.error, description: err.error_description, detail: err.error_detail }, 'oauth request refused');
@@ -271,5 +280,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   provider.on('introspection.error', refused('introspection.error'));
   return provider;
 }
+
+const ISSUED_TOKEN_TYPES = ['access_token', 'refresh_token', 'id_token'] as const;
 
 export type { Provider };

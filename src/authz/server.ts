@@ -10,6 +10,7 @@ import type { ToolsForScope } from '../scopes/index.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import type { Logger } from '../shared/log.js';
+import type { TokenMetrics } from '../shared/metrics.js';
 import { AUTHORIZATION_SERVER_METADATA_PATHS, authorizationServerMetadata } from './metadata.js';
 import type { FetchLike, HostResolver } from './cimd.js';
 import { openCors } from '../shared/cors.js';
@@ -30,6 +31,8 @@ export interface AuthorizationServerOptions {
   /** The tools each scope unlocks, for the consent screen (from the resource server's registry). */
   toolsForScope: ToolsForScope;
   resolveHost?: HostResolver;
+  /** Counts issued tokens (oidc-provider's grant.success). */
+  metrics?: TokenMetrics;
 }
 
 export interface AuthorizationServer {
@@ -70,7 +73,8 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const publicUrl = new URL(config.publicUrl);
 
   let keys: KeyMaterial = await loadKeyMaterial(db.kysely);
-  const build = (material: KeyMaterial) => createOidcProvider({ config, db: db.kysely, log, keys: material, fetch: options.fetch, resolveHost: options.resolveHost });
+  const build = (material: KeyMaterial) =>
+    createOidcProvider({ config, db: db.kysely, log, keys: material, fetch: options.fetch, resolveHost: options.resolveHost, metrics: options.metrics });
   let provider = build(keys);
   let exec = compose(provider.middleware);
   let checkedAt = Date.now();

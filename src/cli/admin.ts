@@ -9,10 +9,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createAccountsRepository } from '../authz/accounts.repository.js';
 import { createApiKeysRepository, type ApiKeyRecord } from '../authz/api-keys.repository.js';
-import { API_KEY_PREFIX, issueApiKey, requireScopes } from '../authz/api-keys.js';
+import { API_KEY_PREFIX, issueApiKey, requireScopes, RUNTIME_KEY_PREFIX } from '../authz/api-keys.js';
 import { generatePassword, hashPassword } from '../authz/passwords.js';
 import { createAuditRepository } from '../domain/audit/audit.repository.js';
 import { parseE164 } from '../domain/compliance/phone.js';
+import { RESERVED_SLUGS } from '../domain/business/business.types.js';
 import { createMembersService } from '../domain/members/members.service.js';
 import { ROLES } from '../domain/members/members.types.js';
 import { SCOPES, type Scope } from '../scopes/index.js';
@@ -42,7 +43,7 @@ interface Command {
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const DISPLAY_PREFIX = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{8}$`);
+const DISPLAY_PREFIX = new RegExp(`^(${API_KEY_PREFIX}|${RUNTIME_KEY_PREFIX})[0-9A-Za-z]{8}$`);
 const MAX_KEY_LIFETIME_SECONDS = 5 * 365 * 86_400;
 // NIST SP 800-63B §5.1.1.2: at least 8 characters for a chosen secret, and accept long ones.
 const PASSWORD_LENGTH = { min: 8, max: 256 };
@@ -112,7 +113,7 @@ function keyRows(keys: ApiKeyRecord[], now: Date): string[][] {
     ...keys.map((k) => [
       k.prefix,
       k.name,
-      k.scopes.join(','),
+      k.kind === 'runtime' ? '(runtime: in-call)' : k.scopes.join(','),
       when(k.createdAt),
       k.expiresAt ? `${when(k.expiresAt)}${k.expiresAt <= now ? ' (expired)' : ''}` : 'never',
       when(k.lastUsedAt, 'never'),
@@ -126,17 +127,25 @@ function keyRows(keys: ApiKeyRecord[], now: Date): string[][] {
 const COMMANDS: Command[] = [
   {
     name: 'api-key create',
-    summary: 'Create an API key for a business and print it (alone, on stdout). It is shown only this once.',
+    summary:
+      'Create an API key for a business and print it (alone, on stdout). It is shown only this once. ' +
+      'An account key (kc_live_, /api/mcp) takes --scopes; a runtime key (--kind runtime: kc_rt_, /api/mcp/in-call, for a voice runtime during calls) takes none.',
     options: {
       business: { type: 'string', required: true, value: 'slug', help: 'the business the key acts for' },
-      scopes: { type: 'string', required: true, value: 'list', help: `comma-separated scopes: ${SCOPES.join(', ')}` },
+      kind: { type: 'string', value: 'kind', help: 'account (default: the account surface, with scopes) or runtime (the in-call surface, no scopes)' },
+      scopes: { type: 'string', value: 'list', help: `comma-separated scopes of an account key (required for one): ${SCOPES.join(', ')}` },
       name: { type: 'string', value: 'name', help: 'a label to recognise the key by (default "Admin CLI key")' },
       'expires-in': { type: 'string', value: 'duration', help: 'lifetime such as 90d, 12h or 30m (default: no expiry)' },
     },
     prepare(values) {
       const slug = requireBusinessSlug(str(values, 'business')!);
-      const scopes = requireScopeList(str(values, 'scopes')!);
-      const name = str(values, 'name') ?? 'Admin CLI key';
+      const kind = str(values, 'kind') ?? 'account';
+      if (kind !== 'account' && kind !== 'runtime') throw new UsageError(`--kind must be account or runtime, got ${JSON.stringify(kind)}`);
+      const givenScopes = str(values, 'scopes');
+      if (kind === 'runtime' && givenScopes !== undefined) throw new UsageError('--scopes: a runtime key takes no scopes (it may call the in-call tools only)');
+      if (kind === 'account' && !givenScopes) throw new UsageError(`api-key create: --scopes is required for an account key (see: ${PROGRAM} help api-key create)`);
+      const scopes = kind === 'account' ? requireScopeList(givenScopes!) : [];
+      const name = str(values, 'name') ?? (kind === 'runtime' ? 'Admin CLI runtime key' : 'Admin CLI key');
       if (name.length < 1 || name.length > 100) throw new UsageError('--name must be 1–100 characters');
       const expiresIn = str(values, 'expires-in');
       let lifetime: number | null = null;
@@ -151,19 +160,21 @@ const COMMANDS: Command[] = [
         const business = await findBusiness(db, slug);
         const expiresAt = lifetime === null ? null : new Date(Date.now() + lifetime * 1000);
         const issued = await db.kysely.transaction().execute(async (tx) => {
-          const result = await issueApiKey(tx, { businessId: business.id, name, scopes, expiresAt });
+          const result = await issueApiKey(tx, { kind, businessId: business.id, name, scopes, expiresAt });
           await createAuditRepository(tx).append({
             businessId: business.id,
             actorKind: 'system',
             actorId: CLI_ACTOR,
             action: 'api_key.created',
             outcome: 'success',
-            details: { prefix: result.record.prefix, name, scopes, expires_at: expiresAt?.toISOString() ?? null },
+            details: { prefix: result.record.prefix, kind, name, scopes, expires_at: expiresAt?.toISOString() ?? null },
           });
           return result;
         });
         out(issued.key);
-        note(`Created API key ${issued.record.prefix}… "${name}" for ${slug} with ${scopes.join(', ')}${expiresAt ? `, expiring ${when(expiresAt)}` : ''}.`);
+        const what =
+          kind === 'runtime' ? `for ${slug}'s in-call surface (/api/mcp/in-call; send it as X-API-Key with the call's context headers)` : `for ${slug} with ${scopes.join(', ')}`;
+        note(`Created ${kind === 'runtime' ? 'runtime' : 'API'} key ${issued.record.prefix}… "${name}" ${what}${expiresAt ? `, expiring ${when(expiresAt)}` : ''}.`);
         note('Store it now: it is shown only this once (the server keeps only its hash).');
       };
     },
@@ -193,7 +204,7 @@ const COMMANDS: Command[] = [
     prepare(_values, [prefix]) {
       if (!DISPLAY_PREFIX.test(prefix!)) {
         throw new UsageError(
-          prefix!.startsWith(API_KEY_PREFIX) && prefix!.length > 16
+          (prefix!.startsWith(API_KEY_PREFIX) || prefix!.startsWith(RUNTIME_KEY_PREFIX)) && prefix!.length > 16
             ? 'pass the key prefix (its first 16 characters, as api-key list shows), not the whole key'
             : `the prefix must look like ${API_KEY_PREFIX}XXXXXXXX (as api-key list shows), got ${JSON.stringify(prefix)}`,
         );
@@ -263,6 +274,7 @@ const COMMANDS: Command[] = [
       if (name.length < 1 || name.length > 200) throw new UsageError('--name must be 1–200 characters');
       const slug = str(values, 'slug')!;
       if (!SLUG.test(slug)) throw new UsageError(`--slug must be 1–63 lowercase letters, digits or dashes, starting with a letter or digit, got ${JSON.stringify(slug)}`);
+      if (RESERVED_SLUGS.has(slug)) throw new UsageError(`--slug "${slug}" is reserved (the dashboard uses /dashboard/${slug} itself); choose another`);
       const timezone = requireTimeZone(str(values, 'timezone')!);
       const phone = requirePhone(str(values, 'phone'));
       return async ({ db, out, note }) => {

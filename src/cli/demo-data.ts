@@ -13,9 +13,11 @@
 // rows for two businesses at once before any tenant context exists.
 import { createHash } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
+import { DateTime } from 'luxon';
 import { issueApiKey } from '../authz/api-keys.js';
 import { generatePassword, hashPassword } from '../authz/passwords.js';
 import { READ_ONLY_SCOPES, SCOPES } from '../scopes/index.js';
+import type { Config } from '../shared/config.js';
 import type { Db, OwnerDb } from '../shared/db.js';
 import type {
   CallStatus,
@@ -40,6 +42,8 @@ export interface DemoCredentials {
   readOnlyKey: string;
   /** Every scope of the catalog, for `acme`. */
   allScopesKey: string;
+  /** A runtime key (`kc_rt_`) for `acme`'s in-call surface: what a voice runtime sends during a call. */
+  runtimeKey: string;
 }
 
 export const DEMO_EMAIL = 'demo@example.com';
@@ -47,14 +51,17 @@ export const CALLS_PER_BUSINESS = 50;
 export const LEADS_PER_BUSINESS = 24;
 /** Calls placed by each launched campaign. */
 const CAMPAIGN_CALLS = 6;
-export const DEMO_KEY_NAMES = { readOnly: 'Demo key (read-only)', allScopes: 'Demo key (all scopes)' } as const;
+export const DEMO_KEY_NAMES = { readOnly: 'Demo key (read-only)', allScopes: 'Demo key (all scopes)', runtime: 'Demo runtime key (in-call)' } as const;
 
 /** The lines a first start prints; the same function serves `npm start` and `npm run db:seed`. */
-export function startupLines(mcpUrl: string, demo: DemoCredentials | null): string[] {
-  const lines = [`MCP endpoint: ${mcpUrl}`];
+export function startupLines(urls: Pick<Config, 'mcpUrl' | 'publicUrl'>, demo: DemoCredentials | null): string[] {
+  const lines = [`MCP endpoint: ${urls.mcpUrl}`, `Dashboard: ${urls.publicUrl}/dashboard`];
   if (demo) {
     lines.push(`Demo sign-in: ${demo.email} / ${demo.password}`, `Demo API key (read-only): ${demo.readOnlyKey}`, `Demo API key (all scopes): ${demo.allScopesKey}`);
   }
+  // The voice runtime's surface (README "The in-call surface"), after the account surface's lines.
+  lines.push(`In-call endpoint (voice runtimes): ${urls.mcpUrl}/in-call`);
+  if (demo) lines.push(`Demo runtime key (in-call, acme): ${demo.runtimeKey}`);
   return lines;
 }
 
@@ -76,7 +83,8 @@ export async function seedDemoIfEmpty(db: Db, options: { now?: Date } = {}): Pro
     const acme = await tx.selectFrom('businesses').select('id').where('slug', '=', 'acme').executeTakeFirstOrThrow();
     const readOnly = await issueApiKey(tx, { businessId: acme.id, name: DEMO_KEY_NAMES.readOnly, scopes: READ_ONLY_SCOPES, createdBy: demoUserId });
     const allScopes = await issueApiKey(tx, { businessId: acme.id, name: DEMO_KEY_NAMES.allScopes, scopes: SCOPES, createdBy: demoUserId });
-    return { email: DEMO_EMAIL, password, readOnlyKey: readOnly.key, allScopesKey: allScopes.key };
+    const runtime = await issueApiKey(tx, { kind: 'runtime', businessId: acme.id, name: DEMO_KEY_NAMES.runtime, scopes: [], createdBy: demoUserId });
+    return { email: DEMO_EMAIL, password, readOnlyKey: readOnly.key, allScopesKey: allScopes.key, runtimeKey: runtime.key };
   });
 }
 
@@ -1524,4 +1532,233 @@ async function writeBusiness(tx: OwnerDb, rng: Random, clock: LocalClock, plan: 
     )
     .execute();
   await tx.insertInto('contact_blocks').values(blocks).execute();
+
+  await writeVoiceRuntime(tx, clock, plan, { businessId, agentIds, onCallPhone: phones.line(12), spareLine: phones.line(13) });
+  await writeBookings(tx, clock, plan, businessId, agentIds[0]!);
+}
+
+/**
+ * The voice-runtime setup (voice-runtime.md §A): the business's office hours, an on-call person who
+ * is staff without a user account, a front-desk queue of all staff, a spare number no agent answers,
+ * and agent tools: a queue transfer and a text of the booking link attached to the first agent, and
+ * an API request left unattached (attached, it would reach out to the internet during demo calls).
+ */
+async function writeVoiceRuntime(
+  tx: OwnerDb,
+  clock: LocalClock,
+  plan: BusinessPlan,
+  at: { businessId: string; agentIds: string[]; onCallPhone: string; spareLine: string },
+): Promise<void> {
+  const id = (...name: (string | number)[]) => demoId(plan.slug, ...name);
+  const { businessId } = at;
+  const weekday = [{ start: '08:00', end: '18:00' }];
+  const officeHours = {
+    weekly: { monday: weekday, tuesday: weekday, wednesday: weekday, thursday: weekday, friday: weekday, saturday: [{ start: '09:00', end: '13:00' }] },
+    closures: [{ date: `${clock.now.getUTCFullYear()}-12-25`, reason: 'Christmas Day' }],
+  };
+  await tx
+    .insertInto('business_hours')
+    .values({ business_id: businessId, office_hours: json(officeHours), updated_at: clock.ago(60 * DAY) })
+    .execute();
+  // The second agent answers around the clock.
+  const allDay = [{ start: '00:00', end: '24:00' }];
+  await tx
+    .updateTable('agents')
+    .set({ office_hours: json({ weekly: { monday: allDay, tuesday: allDay, wednesday: allDay, thursday: allDay, friday: allDay, saturday: allDay, sunday: allDay } }) })
+    .where('id', '=', at.agentIds[1]!)
+    .execute();
+
+  // Members became staff when they joined (the membership trigger stamps the seeding time instead).
+  const joined = await tx.selectFrom('memberships').select(['user_id', 'created_at']).where('business_id', '=', businessId).execute();
+  for (const m of joined) {
+    await tx
+      .updateTable('staff_members')
+      .set({ created_at: m.created_at, updated_at: m.created_at })
+      .where('business_id', '=', businessId)
+      .where('user_id', '=', m.user_id)
+      .execute();
+  }
+  const evening = [{ start: '18:00', end: '23:00' }];
+  await tx
+    .insertInto('staff_members')
+    .values({
+      id: id('staff', 'on-call'),
+      business_id: businessId,
+      name: plan.slug === 'acme' ? 'Jordan Reyes (on call)' : 'Dr. Priya Nair (on call)',
+      phone: at.onCallPhone,
+      working_hours: json({ weekly: { monday: evening, tuesday: evening, wednesday: evening, thursday: evening, friday: evening, saturday: allDay, sunday: allDay } }),
+      created_at: clock.ago(60 * DAY),
+      updated_at: clock.ago(60 * DAY),
+    })
+    .execute();
+  const staff = (await tx.selectFrom('staff_members').select('id').where('business_id', '=', businessId).orderBy('created_at').orderBy('id').execute()).map((r) => r.id);
+  const queueId = id('queue', 'front-desk');
+  await tx
+    .insertInto('staff_queues')
+    .values({
+      id: queueId,
+      business_id: businessId,
+      name: 'Front desk',
+      description: 'Everyone who answers transferred calls, in ring order.',
+      created_at: clock.ago(60 * DAY),
+      updated_at: clock.ago(60 * DAY),
+    })
+    .execute();
+  await tx
+    .insertInto('staff_queue_members')
+    .values(staff.map((staffId, position) => ({ business_id: businessId, queue_id: queueId, staff_id: staffId, position })))
+    .execute();
+
+  await tx
+    .insertInto('phone_numbers')
+    .values({
+      id: id('number', 'spare'),
+      business_id: businessId,
+      agent_id: null,
+      e164: at.spareLine,
+      label: 'Spare line (texts only)',
+      capabilities: ['sms', 'outbound'],
+      created_at: clock.ago(30 * DAY),
+    })
+    .execute();
+
+  const tools = [
+    {
+      id: id('agent-tool', 'front-desk'),
+      type: 'transfer_to_queue' as const,
+      name: 'transfer_to_front_desk',
+      description: 'Transfer the caller to the front desk when they ask for a person.',
+      config: json({ message: 'Let me put you through to the front desk.' }),
+      queue_id: queueId,
+    },
+    {
+      id: id('agent-tool', 'booking-link'),
+      type: 'sms' as const,
+      name: 'text_booking_link',
+      description: 'Text the caller the link to book online.',
+      config: json({ message: null, linkKey: 'booking' }),
+      queue_id: null,
+    },
+    {
+      id: id('agent-tool', 'order-status'),
+      type: 'api_request' as const,
+      name: 'check_job_status',
+      description: 'Look up the status of a job by its number.',
+      config: json({
+        method: 'GET',
+        url: `https://api.${plan.slug}.example.com/jobs/{{job_number}}?caller={{caller_id_number}}`,
+        headers: [{ name: 'Accept', value: 'application/json', secret: false }],
+        body: null,
+        parameters: [{ name: 'job_number', type: 'text', description: 'The job number the caller reads out.', required: true }],
+      }),
+      queue_id: null,
+    },
+  ];
+  await tx
+    .insertInto('agent_tools')
+    .values(tools.map((t) => ({ ...t, business_id: businessId, created_at: clock.ago(45 * DAY), updated_at: clock.ago(45 * DAY) })))
+    .execute();
+  await tx
+    .insertInto('agent_tool_links')
+    .values(tools.slice(0, 2).map((t, position) => ({ business_id: businessId, agent_id: at.agentIds[0]!, tool_id: t.id, position })))
+    .execute();
+}
+
+/**
+ * Booking: two appointment types every staff member takes, working hours for staff who have none
+ * (weekdays 08:00–17:00, Saturday mornings, in the business's zone), and a few appointments: three
+ * booked on the next business days, one completed, one cancelled, one no-show. Local times become
+ * instants through luxon, so they are right whatever the seeding date's offset.
+ */
+async function writeBookings(tx: OwnerDb, clock: LocalClock, plan: BusinessPlan, businessId: string, agentId: string): Promise<void> {
+  const id = (...name: (string | number)[]) => demoId(plan.slug, ...name);
+  const weekday = [{ start: '08:00', end: '17:00' }];
+  const hours = { weekly: { monday: weekday, tuesday: weekday, wednesday: weekday, thursday: weekday, friday: weekday, saturday: [{ start: '09:00', end: '13:00' }] } };
+  await tx
+    .updateTable('staff_members')
+    .set({ working_hours: json(hours) })
+    .where('business_id', '=', businessId)
+    .where('working_hours', 'is', null)
+    .execute();
+  const staff = (await tx.selectFrom('staff_members').select('id').where('business_id', '=', businessId).orderBy('created_at').orderBy('id').execute()).map((r) => r.id);
+  const types = [
+    { id: id('appointment-type', 0), name: plan.slug === 'acme' ? 'On-site estimate' : 'Consultation', duration: 60, after: 30, location: 'on_site' as const },
+    { id: id('appointment-type', 1), name: 'Phone consultation', duration: 30, after: 0, location: 'phone' as const },
+  ];
+  for (const [i, type] of types.entries()) {
+    await tx
+      .insertInto('appointment_types')
+      .values({
+        id: type.id,
+        business_id: businessId,
+        name: type.name,
+        duration_minutes: type.duration,
+        buffer_after_minutes: type.after,
+        slot_interval_minutes: 30,
+        min_notice_minutes: 120,
+        max_days_ahead: 60,
+        location: type.location,
+        created_at: clock.ago((60 - i) * DAY),
+      })
+      .execute();
+    await tx
+      .insertInto('appointment_type_staff')
+      .values(staff.map((staffId) => ({ business_id: businessId, appointment_type_id: type.id, staff_id: staffId })))
+      .execute();
+  }
+  await tx.updateTable('agents').set({ default_appointment_type_id: types[0]!.id }).where('id', '=', agentId).execute();
+
+  // Business days from today (negative: back), at a local hour.
+  const businessDay = (offset: number, hour: number): Date => {
+    let day = DateTime.fromJSDate(clock.now, { zone: plan.timezone }).startOf('day');
+    for (let moved = 0; moved < Math.abs(offset); ) {
+      day = day.plus({ days: Math.sign(offset) });
+      if (day.weekday <= 5) moved++;
+    }
+    return day.set({ hour }).toJSDate();
+  };
+  const plans: Array<{ type: number; staff: number; at: Date; status: 'booked' | 'completed' | 'cancelled' | 'no_show'; lead: number }> = [
+    { type: 0, staff: 0, at: businessDay(1, 10), status: 'booked', lead: 0 },
+    { type: 1, staff: 1 % staff.length, at: businessDay(1, 14), status: 'booked', lead: 1 },
+    { type: 0, staff: 2 % staff.length, at: businessDay(3, 9), status: 'booked', lead: 2 },
+    { type: 0, staff: 0, at: businessDay(-3, 11), status: 'completed', lead: 3 },
+    { type: 1, staff: 1 % staff.length, at: businessDay(-2, 15), status: 'no_show', lead: 4 },
+    { type: 0, staff: 0, at: businessDay(2, 13), status: 'cancelled', lead: 5 },
+  ];
+  await tx
+    .insertInto('appointments')
+    .values(
+      plans.map((a, n) => {
+        const type = types[a.type]!;
+        const end = new Date(a.at.getTime() + type.duration * MINUTE);
+        const bookedAt = new Date(Math.min(clock.now.getTime(), a.at.getTime()) - 2 * DAY);
+        return {
+          id: id('appointment', n),
+          business_id: businessId,
+          appointment_type_id: type.id,
+          staff_id: staff[a.staff]!,
+          lead_id: id('lead', a.lead),
+          agent_id: agentId,
+          starts_at: a.at,
+          ends_at: end,
+          blocked_from: a.at,
+          blocked_until: new Date(end.getTime() + type.after * MINUTE),
+          timezone: plan.timezone,
+          status: a.status,
+          booked_via: n % 2 === 0 ? ('in_call' as const) : ('mcp' as const),
+          notes: a.status === 'cancelled' ? null : 'Booked by the demo seed.',
+          cancel_reason: a.status === 'cancelled' ? 'Customer rescheduled by phone' : null,
+          created_by: 'seed',
+          booked_at: bookedAt,
+          cancelled_at: a.status === 'cancelled' ? bookedAt : null,
+          no_show_at: a.status === 'no_show' ? end : null,
+          // The seed sends nothing: its texts are recorded as already handled.
+          confirmation_claimed_at: bookedAt,
+          confirmation_status: 'skipped: demo data',
+          created_at: bookedAt,
+          updated_at: bookedAt,
+        };
+      }),
+    )
+    .execute();
 }

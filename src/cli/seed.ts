@@ -12,6 +12,6 @@ runCli(() =>
       stdio.out('The database already has data (a business or a user); nothing was seeded.');
       return;
     }
-    for (const line of startupLines(config.mcpUrl, demo)) stdio.out(line);
+    for (const line of startupLines(config, demo)) stdio.out(line);
   }),
 );

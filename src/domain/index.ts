@@ -10,6 +10,9 @@ import { createCallService, type CallService } from './calls/calls.service.js';
 import { createCampaignService, type CampaignService } from './campaigns/campaigns.service.js';
 import { createOutboundGates, type OutboundGates } from './compliance/compliance.service.js';
 import { createAgentsService, type AgentsService } from './agents/agents.service.js';
+import { createAgentToolsService, type AgentToolsService } from './agent-tools/agent-tools.service.js';
+import { createNumbersService, type NumbersService } from './numbers/numbers.service.js';
+import { createStaffService, type StaffService } from './staff/staff.service.js';
 import { createBusinessService, type BusinessService } from './business/business.service.js';
 import { createIdempotencyService, type IdempotencyService } from './idempotency/idempotency.service.js';
 import { createLeadsService, type LeadsService } from './leads/leads.service.js';
@@ -19,8 +22,15 @@ import { createVoicemailsService, type VoicemailsService } from './voicemails/vo
 import { createSmsService, type SmsService } from './sms/sms.service.js';
 import { createAgentConfigService, type AgentConfigService } from './updates/agent-config.service.js';
 import { createUpdateBroker, type UpdateBroker } from './updates/broker.service.js';
+import { createAppointmentsService, type AppointmentsService } from './appointments/appointments.service.js';
+import { createApprovalsService, type ApprovalsService } from './updates/approvals.service.js';
+import { createAuditQueryService, type AuditQueryService } from './audit/audit-query.service.js';
+import { createCallViewsService, type CallViewsService } from './calls/call-views.service.js';
+import { createInCallService, type InCallService } from './in-call/in-call.service.js';
+import { createAgentToolCalls, type AgentToolCalls } from './in-call/agent-tool-calls.js';
+import { createOutboundHttp, type HostResolver } from '../shared/outbound-http.js';
 
-export type DomainConfig = Pick<Config, 'contactHours' | 'outboundRateLimits' | 'idempotencyTtlSeconds'>;
+export type DomainConfig = Pick<Config, 'contactHours' | 'outboundRateLimits' | 'idempotencyTtlSeconds'> & Partial<Pick<Config, 'agentToolsAllowLoopback'>>;
 
 export interface DomainDeps {
   db: Db;
@@ -29,6 +39,8 @@ export interface DomainDeps {
   clock?: () => Date;
   /** Builds the providers; what the telephony provider learns about a call goes to `onCallEvent`. */
   providers(onCallEvent: CallEventSink): { telephony: TelephonyProvider; sms: SmsProvider };
+  /** How agent tools' outbound requests resolve host names (the DNS boundary; default: the system's). */
+  resolveHost?: HostResolver;
 }
 
 export interface Domain {
@@ -48,12 +60,30 @@ export interface Domain {
   readonly leads: LeadsService;
   /** Staff alerts and textable links. */
   readonly settings: SettingsService;
-  /** Agent reads and the operational setup around them (changes go through the broker). */
+  /** Agent reads and creation, and the operational setup around them (changes go through the broker). */
   readonly agents: AgentsService;
+  /** The business's phone numbers and which agent answers each. */
+  readonly numbers: NumbersService;
+  /** The tools agents can be given (transfers, texts, API requests, functions). */
+  readonly agentTools: AgentToolsService;
+  /** The staff directory and its queues (transfers, staff alerts, availability). */
+  readonly staff: StaffService;
   readonly business: BusinessService;
   readonly voicemails: VoicemailsService;
   /** Membership changes; a business keeps at least one owner. */
   readonly members: MembersService;
+  /** Availability, holds and bookings, routing rules, and the texts that follow a booking. */
+  readonly appointments: AppointmentsService;
+  /** Approvals as people review and decide them (the dashboard). */
+  readonly approvals: ApprovalsService;
+  /** The audit log, filtered and paged, for the people of a business. */
+  readonly auditLog: AuditQueryService;
+  /** Calls as the dashboard lists and shows them. */
+  readonly callViews: CallViewsService;
+  /** What a voice runtime may learn and do during a live call (the in-call surface). */
+  readonly inCall: InCallService;
+  /** The agent tools attached to agents, as the in-call surface lists and runs them. */
+  readonly agentToolCalls: AgentToolCalls;
   readonly providers: { readonly telephony: TelephonyProvider; readonly sms: SmsProvider };
   /** Stops the providers; the calls they were still carrying are recorded as failed. */
   stop(): Promise<void>;
@@ -76,10 +106,29 @@ export function createDomain(deps: DomainDeps): Domain {
   const idempotency = createIdempotencyService({ db, ttlSeconds: config.idempotencyTtlSeconds });
   const leads = createLeadsService({ db });
   const settings = createSettingsService();
-  const agents = createAgentsService();
+  const numbers = createNumbersService({ db });
+  const agents = createAgentsService({ db, numbers });
+  const agentTools = createAgentToolsService({ db });
+  const staff = createStaffService();
   const business = createBusinessService();
   const voicemails = createVoicemailsService();
   const members = createMembersService({ db });
+  const appointments = createAppointmentsService({ db, sms, log, clock });
+  const approvals = createApprovalsService({ db, broker });
+  const auditLog = createAuditQueryService({ db });
+  const callViews = createCallViewsService({ db });
+  const inCall = createInCallService({
+    db,
+    provider: providers.telephony,
+    log,
+    endLiveCall: (businessId, callId, endedReason) => calls!.endLive(businessId, callId, endedReason),
+  });
+  const agentToolCalls = createAgentToolCalls({
+    db,
+    inCall,
+    sms,
+    outbound: createOutboundHttp({ allowLoopback: config.agentToolsAllowLoopback ?? false, resolve: deps.resolveHost }),
+  });
 
   let stopped: Promise<void> | undefined;
   const callService = calls;
@@ -97,9 +146,18 @@ export function createDomain(deps: DomainDeps): Domain {
     leads,
     settings,
     agents,
+    numbers,
+    agentTools,
+    staff,
     business,
     voicemails,
     members,
+    appointments,
+    approvals,
+    auditLog,
+    callViews,
+    inCall,
+    agentToolCalls,
     providers,
     stop() {
       stopped ??= (async () => {

@@ -3,8 +3,10 @@
 import type { Domain } from '../domain/index.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import type { DialerMetrics } from '../shared/metrics.js';
 import { dialerPass, recoverAtStart } from './dialer.js';
 import { createIdempotencySweep } from './sweeps.js';
+import { bookingTextsPass } from './reminders.js';
 
 export type JobsConfig = Pick<Config, 'simulatorStepMs' | 'dialerIntervalMs'>;
 
@@ -17,7 +19,7 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-export function createJobs(domain: Domain, config: JobsConfig, log: Logger): Jobs {
+export function createJobs(domain: Domain, config: JobsConfig, log: Logger, metrics?: DialerMetrics): Jobs {
   // On one embedded database only this process can be carrying calls, so anything in flight at
   // start was interrupted. On a shared Postgres another node may be carrying them: a call is only
   // suspect once it has not moved for several simulator steps.
@@ -28,8 +30,9 @@ export function createJobs(domain: Domain, config: JobsConfig, log: Logger): Job
   let stopped = false;
 
   async function runOnce(now = domain.clock()): Promise<void> {
-    await dialerPass(domain, now, staleAfterMs);
+    await dialerPass(domain, now, staleAfterMs, metrics);
     await sweepIdempotency();
+    await bookingTextsPass(domain, now);
   }
 
   function schedule(): void {

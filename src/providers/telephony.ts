@@ -11,11 +11,15 @@ export interface DialRequest {
   callId: string;
   to: string;
   from: string;
-  agent: { id: string; name: string; firstMessage: string };
+  /** The agent's first message and system prompt, with this call's variable values filled in. */
+  agent: { id: string; name: string; firstMessage: string; instructions?: string };
   /** Name of the person called, when known (for the agent's greeting). */
   contactName: string | null;
   context: string | null;
+  /** This call's own first message (variable values filled in), or null for the agent's. */
   firstMessage: string | null;
+  /** The {{name}} values of this call, for a provider that fills its own templates (seed 000's variableValues). */
+  variableValues?: Record<string, string> | null;
 }
 
 /** What a provider found out about a call it accepted. Completion carries the conversation. */
@@ -35,7 +39,12 @@ export interface ProviderCallEvent {
     recordingUrl: string;
   };
   failureReason?: string;
+  /** Why the call ended, in the voice platform's words (`assistant-ended-call`, `customer-ended-call`…). */
+  endedReason?: string;
 }
+
+/** What a provider answered when asked to act in a live call: done, or it carries no such call (any more). */
+export type LiveCallAction = 'accepted' | 'unknown';
 
 export type CallEventSink = (event: ProviderCallEvent) => Promise<void>;
 
@@ -49,6 +58,16 @@ export interface TelephonyProvider {
   dial(request: DialRequest): Promise<{ providerCallId: string }>;
   /** The provider's view of a call, or `unknown` when it has no record of it (lost in a restart). */
   lookup(providerCallId: string): Promise<{ status: ProviderCallStatus } | 'unknown'>;
+  /**
+   * Hands a live call to another number (a warm or cold transfer is the provider's to perform). The
+   * transfer itself is recorded on the call by the caller of this method.
+   */
+  transfer(providerCallId: string, destination: string): Promise<LiveCallAction>;
+  /**
+   * Ends a live call because the assistant hung up. The end arrives through the event sink like any
+   * other (`completed`, `endedReason: assistant-ended-call`), with the conversation so far.
+   */
+  hangup(providerCallId: string): Promise<LiveCallAction>;
   /** Stops every timer and connection; returns the calls it was still carrying (they are lost). */
   stop(): Promise<Array<{ businessId: string; callId: string; providerCallId: string }>>;
 }

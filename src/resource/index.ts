@@ -6,6 +6,7 @@ import { SIGNING_ALG } from '../authz/keys.js';
 import type { Config } from '../shared/config.js';
 import type { Db } from '../shared/db.js';
 import type { Logger } from '../shared/log.js';
+import type { SessionMetrics, ToolCallMetrics } from '../shared/metrics.js';
 import { createAccessTokenVerifier } from './auth/access-tokens.js';
 import { createChallenges } from './auth/challenges.js';
 import { CONFORMANCE_TOOL_SCOPES, createConformanceServerFactory } from './conformance/fixtures.js';
@@ -19,6 +20,7 @@ import { createOriginPolicy } from './http/origin-policy.js';
 import { createSessionManager, type SessionManager } from './http/sessions.js';
 import { createStatelessDispatcher } from './http/stateless.js';
 import { createToolRunner } from './framework/tool-runner.js';
+import { withToolMetrics } from './framework/tool-metrics.js';
 import { requiredScopesOf } from './framework/tool.js';
 import type { Domain } from '../domain/index.js';
 
@@ -42,6 +44,8 @@ export interface ResourceServerDeps {
   tools: ToolRegistry;
   /** Where the protected resource metadata is (the WWW-Authenticate challenges point there). */
   resourceMetadataUrl: string;
+  /** Tool calls and live sessions, for /metrics. */
+  metrics?: ToolCallMetrics & SessionMetrics;
 }
 
 export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
@@ -66,7 +70,7 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
         const tool = deps.tools.find(name);
         return tool ? requiredScopesOf(tool, args) : undefined;
       },
-      createServer: createToolServerFactory({ tools: deps.tools.list(), handlerFor: runner }),
+      createServer: createToolServerFactory({ tools: deps.tools.list(), handlerFor: deps.metrics ? withToolMetrics(runner, 'main', deps.metrics) : runner }),
     },
   ];
   if (config.conformanceFixtures) {
@@ -90,6 +94,7 @@ export function createResourceServer(deps: ResourceServerDeps): ResourceServer {
       idleTtlSeconds: config.mcpSessionIdleTtlSeconds,
     });
     sessionManagers.push(sessions);
+    deps.metrics?.trackSessions(surface.name, () => sessions.liveCount());
     return mcpEndpoint({
       config,
       db,

@@ -1,7 +1,18 @@
 // The scope catalog: the only list of scopes, their plain-words meaning for the consent screen, and
 // whether granting one lets a client cause effects outside this server. Imports nothing else.
 
-export const SCOPES = ['calls:read', 'calls:write', 'agents:read', 'agents:write', 'leads:write', 'sms:write', 'numbers:write', 'webhooks:write'] as const;
+export const SCOPES = [
+  'calls:read',
+  'calls:write',
+  'agents:read',
+  'agents:write',
+  'leads:write',
+  'sms:write',
+  'numbers:write',
+  'webhooks:write',
+  'appointments:read',
+  'appointments:write',
+] as const;
 
 export type Scope = (typeof SCOPES)[number];
 
@@ -36,8 +47,8 @@ export const SCOPE_CATALOG: readonly ScopeInfo[] = Object.freeze([
   },
   {
     scope: 'agents:write',
-    description: 'Change agent configuration, staff alerts, textable links and business rules.',
-    consent: 'Change how your agents answer and behave, who gets staff alerts, and the links agents can text.',
+    description: 'Create agents and agent tools, and change agent configuration, staff alerts, textable links and business rules.',
+    consent: 'Create agents and the tools they use during calls, change how your agents answer and behave, who gets staff alerts, and the links agents can text.',
     externalEffect: false,
   },
   {
@@ -54,8 +65,8 @@ export const SCOPE_CATALOG: readonly ScopeInfo[] = Object.freeze([
   },
   {
     scope: 'numbers:write',
-    description: 'Change phone-number settings such as the emergency address.',
-    consent: 'Change settings of your phone numbers, such as their emergency address.',
+    description: 'Point phone numbers at agents and change their settings, such as the emergency address.',
+    consent: 'Choose which agent answers each of your phone numbers, and change their settings such as the emergency address.',
     externalEffect: false,
   },
   {
@@ -63,6 +74,18 @@ export const SCOPE_CATALOG: readonly ScopeInfo[] = Object.freeze([
     description: 'Configure where call transcripts are delivered.',
     consent: 'Choose where your call transcripts are sent.',
     externalEffect: false,
+  },
+  {
+    scope: 'appointments:read',
+    description: 'Read appointments, availability and routing rules.',
+    consent: 'See your appointments, when your staff can be booked, and who gets new bookings.',
+    externalEffect: false,
+  },
+  {
+    scope: 'appointments:write',
+    description: 'Hold, book, reschedule, cancel and mark no-shows of appointments; manage routing rules. Booking texts the customer a confirmation.',
+    consent: 'Book, move and cancel appointments for your customers (who get a confirmation text), and change who gets new bookings.',
+    externalEffect: true,
   },
 ] satisfies ScopeInfo[]);
 

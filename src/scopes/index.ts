@@ -1,2 +1,2 @@
 export * from './catalog.js';
-export type { ToolSummary, ToolsForScope } from './tools.js';
+export { effectOf, type ToolSummary, type ToolsForScope } from './tools.js';

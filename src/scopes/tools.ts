@@ -14,3 +14,19 @@ export interface ToolSummary {
 
 /** The tools a scope unlocks, for the consent screen's "what this allows". */
 export type ToolsForScope = (scope: Scope) => readonly ToolSummary[];
+
+// What a tool with an external effect does, in words, by the scope that unlocks it.
+const EFFECT_WORDS: Partial<Record<Scope, string>> = {
+  'calls:write': 'places real phone calls',
+  'sms:write': 'sends real text messages',
+  'appointments:write': 'texts your customer about the booking',
+};
+
+/** The external effect of a tool, in words a person reads before allowing it (consent screen, connect page). */
+export function effectOf(tool: Pick<ToolSummary, 'scopes'>): string {
+  for (const scope of tool.scopes) {
+    const words = EFFECT_WORDS[scope];
+    if (words) return words;
+  }
+  return 'makes real changes outside this app';
+}

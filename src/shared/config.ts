@@ -100,6 +100,11 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   // Behind a proxy, X-Forwarded-* is trusted only when this says so (interop.md 7).
   TRUST_PROXY: bool.default(false),
+  // /metrics answers loopback clients, and anyone else sending this as a bearer token.
+  METRICS_TOKEN: z
+    .string()
+    .refine((v) => /^[\x21-\x7e]{24,256}$/.test(v), { message: 'must be 24 to 256 printable characters without spaces' })
+    .optional(),
   BODY_LIMIT_BYTES: intIn(1024, 50 * 1024 * 1024).default(1024 * 1024),
   ACCESS_TOKEN_TTL: duration(60, 86400).default(3600),
   REFRESH_TOKEN_TTL: duration(3600, 365 * 86400).default(30 * 86400),
@@ -113,6 +118,9 @@ const EnvSchema = z.object({
   MCP_SESSION_IDLE_TTL: duration(60, 30 * 86400).default(86400),
   // Development only: lets Client ID Metadata Documents live on loopback or private addresses.
   CIMD_ALLOW_PRIVATE_HOSTS: bool.default(false),
+  // Development only: agent tools' outbound requests (api_request, function) may reach loopback, over
+  // plain http too. Private, link-local and metadata addresses stay refused.
+  AGENT_TOOLS_ALLOW_LOOPBACK: bool.default(false),
   // Open dynamic client registration: registrations accepted per source address per hour.
   REGISTRATION_RATE_LIMIT: intIn(1, 100_000).default(30),
   DB_POOL_SIZE: intIn(1, 200).default(10),
@@ -124,6 +132,9 @@ const EnvSchema = z.object({
   TELEPHONY_PROVIDER: z.enum(['simulator'], { message: 'must be simulator' }).default('simulator'),
   // Time between two states of a simulated call (queued → ringing → in-progress → ended).
   SIMULATOR_STEP_MS: intIn(1, 600_000).default(1500),
+  // The simulator plays the voice runtime's part too: its calls use the in-call tools (office hours,
+  // contact lookup, a lead for an unknown caller, a transfer for numbers ending in 0196).
+  SIMULATOR_RUNTIME: bool.default(true),
   // How often the dialer looks for scheduled calls and campaign leads that are due.
   DIALER_INTERVAL_MS: intIn(10, 3_600_000).default(5000),
   IDEMPOTENCY_TTL: duration(60, 30 * 86400).default(86400),
@@ -135,6 +146,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_CALLS_PER_HOUR: intIn(1, 1_000_000).default(200),
   RATE_LIMIT_SMS_PER_MINUTE: intIn(1, 100_000).default(20),
   RATE_LIMIT_SMS_PER_HOUR: intIn(1, 1_000_000).default(500),
+  // Dashboard sign-in: a session unused for the idle time ends; any session ends at the absolute one.
+  DASHBOARD_SESSION_IDLE_TTL: duration(60, 30 * 86400).default(2 * 3600),
+  DASHBOARD_SESSION_MAX_AGE: duration(300, 365 * 86400).default(7 * 86400),
 });
 
 export interface Config {
@@ -150,6 +164,8 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly trustProxy: boolean;
+  /** Bearer token that opens /metrics to non-loopback scrapers; without it only loopback may scrape. */
+  readonly metricsToken: string | undefined;
   readonly bodyLimitBytes: number;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -160,6 +176,8 @@ export interface Config {
   readonly mcpAllowedOrigins: readonly string[];
   readonly mcpSessionIdleTtlSeconds: number;
   readonly cimdAllowPrivateHosts: boolean;
+  /** Development only: agent tools' outbound requests may reach loopback (plain http included). */
+  readonly agentToolsAllowLoopback: boolean;
   readonly registrationRateLimitPerHour: number;
   readonly dbPoolSize: number;
   /** Name each SQL text as a prepared statement on Postgres; off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
@@ -168,11 +186,15 @@ export interface Config {
   readonly dbQueryTimeoutMs: number;
   readonly telephonyProvider: 'simulator';
   readonly simulatorStepMs: number;
+  /** Simulated calls use the in-call tools during their conversation. */
+  readonly simulatorRuntime: boolean;
   readonly dialerIntervalMs: number;
   readonly idempotencyTtlSeconds: number;
   /** Minutes after local midnight: outbound contact allowed in [start, end) of the recipient's day. */
   readonly contactHours: Readonly<{ start: number; end: number }>;
   readonly outboundRateLimits: Readonly<OutboundRateLimits>;
+  /** Dashboard sessions: ended after this long unused, and after the absolute lifetime whatever happens. */
+  readonly dashboardSession: Readonly<{ idleSeconds: number; maxAgeSeconds: number }>;
 }
 
 export interface OutboundRateLimits {
@@ -181,6 +203,10 @@ export interface OutboundRateLimits {
   smsPerMinute: number;
   smsPerHour: number;
 }
+
+/** Variables whose value an error message never repeats (it would reach a terminal or a log): a
+ * database URL may carry its password. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'DATABASE_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -199,7 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'configuration');
         const got = present[name];
-        return `${name} ${issue.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
+        return `${name} ${issue.message}${got === undefined || SECRET_VARIABLES.has(name) ? '' : `, got ${JSON.stringify(got)}`}`;
       }),
     );
   }
@@ -221,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
@@ -230,12 +257,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mcpAllowedOrigins: Object.freeze(e.MCP_ALLOWED_ORIGINS),
     mcpSessionIdleTtlSeconds: e.MCP_SESSION_IDLE_TTL,
     cimdAllowPrivateHosts: e.CIMD_ALLOW_PRIVATE_HOSTS,
+    agentToolsAllowLoopback: e.AGENT_TOOLS_ALLOW_LOOPBACK,
     registrationRateLimitPerHour: e.REGISTRATION_RATE_LIMIT,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     telephonyProvider: e.TELEPHONY_PROVIDER,
     simulatorStepMs: e.SIMULATOR_STEP_MS,
+    simulatorRuntime: e.SIMULATOR_RUNTIME,
     dialerIntervalMs: e.DIALER_INTERVAL_MS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL,
     contactHours: Object.freeze({ start: e.CONTACT_HOURS_START, end: e.CONTACT_HOURS_END }),
@@ -245,5 +274,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsPerMinute: e.RATE_LIMIT_SMS_PER_MINUTE,
       smsPerHour: e.RATE_LIMIT_SMS_PER_HOUR,
     }),
+    dashboardSession: Object.freeze({ idleSeconds: e.DASHBOARD_SESSION_IDLE_TTL, maxAgeSeconds: e.DASHBOARD_SESSION_MAX_AGE }),
   });
 }

@@ -9,7 +9,7 @@ import type { Middleware } from 'koa';
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID', 'DPoP'] as const;
 
 /** Response headers a browser client must be able to read. */
-export const CORS_EXPOSE_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'Retry-After'] as const;
+export const CORS_EXPOSE_HEADERS = ['WWW-Authenticate', 'Mcp-Session-Id', 'Retry-After', 'X-Request-Id'] as const;
 
 export function openCors(allowMethods: string): Middleware {
   return cors({

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import type { Database } from '../../db/schema.js';
 import { APP_ROLE } from '../../db/migrations/2026-11-21-001-initial.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import type { PoolStats } from './metrics.js';
 import { isUuid } from './ids.js';
 import { MAX_PREPARED_STATEMENTS, WITH_NEXT, withPreparedStatements } from './prepared-statements.js';
 
@@ -42,9 +44,16 @@ export interface Db {
    * given, is the unit's last write, built from `fn`'s result (see ClosingWrite).
    */
   forBusiness<T>(businessId: string, fn: (tx: TenantTx) => Promise<T>, closing?: ClosingWrite<T>): Promise<T>;
+  /**
+   * `forBusiness` for work that only reads: the transaction is READ ONLY, so a write in it fails
+   * rather than commits. (Its COMMIT writes no WAL: the cheapest unit of work there is.)
+   */
+  readForBusiness<T>(businessId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Runs `fn` as the RLS-bound role seeing only what a signed-in user may: their memberships and businesses. */
   forUser<T>(userId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** The Postgres pool's connections in use and idle, and the units of work waiting; none for PGlite (one connection, no pool). */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -59,7 +68,9 @@ export class DataDirInUseError extends Error {
 // through the operating system's file cache. Given at every start, so data directories made before
 // this setting get it too, and to initdb, whose own WASM instance is garbage once the cluster exists.
 const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB', '-c', 'max_connections=10'];
-const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS], initDbStartParams: PGLITE_SETTINGS };
+// btree_gist: the booking tables' exclusion constraint (no two live appointments of one staff member
+// overlap) mixes `=` on a uuid with `&&` on a range in one GiST index (db/migrations/…-007-booking.ts).
+const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS], initDbStartParams: PGLITE_SETTINGS, extensions: { btree_gist } };
 
 /**
  * PGlite is one process's database: a second process opening the same files corrupts them. The
@@ -152,9 +163,14 @@ export async function openDatabase(
     });
     const maxStatements = config.dbPreparedStatements === false ? 0 : MAX_PREPARED_STATEMENTS;
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, maxStatements) }) });
-    return createDb(kysely, 'postgres', async () => {
-      await kysely.destroy();
-    });
+    return createDb(
+      kysely,
+      'postgres',
+      async () => {
+        await kysely.destroy();
+      },
+      () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    );
   }
   const inMemory = config.dataDir === 'memory://';
   const release = inMemory ? () => {} : lockDataDir(config.dataDir);
@@ -173,14 +189,16 @@ export async function openDatabase(
 }
 
 const COMMIT = CompiledQuery.raw('commit');
+const COMMIT_WITH_NEXT = CompiledQuery.raw('commit', [WITH_NEXT]);
 const ROLLBACK = CompiledQuery.raw('rollback');
 
-function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<void>): Db {
+function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<void>, poolStats: () => PoolStats | undefined = () => undefined): Db {
   // Transaction-local: the role and the settings end with the transaction, so a pooled connection
   // never carries one business's context into another's work.
-  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: TenantTx) => Promise<T>, closing?: ClosingWrite<T>): Promise<T> => {
+  const scoped = async <T>(businessId: string | null, userId: string | null, fn: (tx: TenantTx) => Promise<T>, closing?: ClosingWrite<T>, readOnly = false): Promise<T> => {
     if (kind === 'pglite') {
       return kysely.transaction().execute(async (trx) => {
+        if (readOnly) await sql`set transaction read only`.execute(trx);
         await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.business_id', ${businessId ?? ''}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(
           trx,
         );
@@ -197,7 +215,7 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
     // in the same write; the closing write likewise with COMMIT (pg's pipeline mode, and WITH_NEXT:
     // prepared-statements.ts).
     const begin = CompiledQuery.raw(
-      `begin; select set_config('role', '${APP_ROLE}', true), set_config('app.business_id', '${businessId ?? ''}', true), set_config('app.user_id', '${userId ?? ''}', true)`,
+      `begin${readOnly ? ' read only' : ''}; select set_config('role', '${APP_ROLE}', true), set_config('app.business_id', '${businessId ?? ''}', true), set_config('app.user_id', '${userId ?? ''}', true)`,
       [WITH_NEXT],
     );
     return kysely.connection().execute(async (connection) => {
@@ -218,8 +236,18 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
       begun.catch(() => {});
       try {
         const result = await fn(tx);
-        await begun;
+        // Not waited for first: when the work sent nothing (a lone audit row, a batch of them), the
+        // closing write and COMMIT leave in BEGIN's write, one round trip for the unit. Should the
+        // settings have failed, they fail too (the transaction is aborted), and BEGIN's error is thrown.
         await executor.provideConnection(async (c) => {
+          if (readOnly) {
+            // Nothing rides on a read-only COMMIT: what was read is final, and it cannot fail but
+            // with its connection (which the pool then discards). So it is not waited for: it leaves
+            // with the next unit's BEGIN on this connection, in the same write, when one follows
+            // within this turn of the event loop (under load, as a rule), else at the turn's end.
+            c.executeQuery(COMMIT_WITH_NEXT).catch(() => {});
+            return;
+          }
           if (!closing) {
             await c.executeQuery(COMMIT);
             return;
@@ -231,6 +259,7 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
           if (write.status === 'rejected') throw write.reason;
           if (commit.status === 'rejected') throw commit.reason;
         });
+        await begun;
         return result;
       } catch (err) {
         // Also when the settings failed after BEGIN: the connection must not go back to the pool in
@@ -253,6 +282,10 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
       if (!isUuid(businessId)) throw new AppError('internal', 'forBusiness needs a business id');
       return scoped(businessId, null, fn, closing);
     },
+    readForBusiness(businessId, fn) {
+      if (!isUuid(businessId)) throw new AppError('internal', 'readForBusiness needs a business id');
+      return scoped(businessId, null, fn, undefined, true);
+    },
     forUser(userId, fn) {
       if (!isUuid(userId)) throw new AppError('internal', 'forUser needs a user id');
       return scoped(null, userId, fn);
@@ -260,6 +293,7 @@ function createDb(kysely: Kysely<Database>, kind: DbKind, close: () => Promise<v
     async ping() {
       await sql`select 1`.execute(kysely);
     },
+    poolStats,
     async close() {
       if (closed) return;
       closed = true;

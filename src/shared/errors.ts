@@ -20,8 +20,19 @@ export type ErrorCode =
   | 'rate_limited'
   // The user, asked to confirm an effect through MCP elicitation, declined or cancelled: nothing happened.
   | 'declined'
+  // A booking hold (hold_appointment) that expired or was already used: hold the slot again.
+  | 'hold_expired'
   | 'unavailable'
   | 'payload_too_large'
+  // The in-call surface (spec/voice-runtime.md §B): the call named by the runtime has ended; a
+  // transfer to a number the business has not allowed; an agent tool's outbound request refused
+  // (scheme or address not allowed), timed out, answered too much, or failed.
+  | 'call_not_active'
+  | 'destination_not_allowed'
+  | 'upstream_refused'
+  | 'upstream_timeout'
+  | 'upstream_too_large'
+  | 'upstream_failed'
   | 'internal';
 
 export class AppError extends Error {
@@ -71,7 +82,17 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'not_found':
       return 404;
     case 'conflict':
+    case 'call_not_active':
+    case 'hold_expired':
       return 409;
+    case 'destination_not_allowed':
+    case 'upstream_refused':
+      return 403;
+    case 'upstream_timeout':
+      return 504;
+    case 'upstream_too_large':
+    case 'upstream_failed':
+      return 502;
     case 'payload_too_large':
       return 413;
     case 'rate_limited':

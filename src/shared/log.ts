@@ -2,6 +2,7 @@
 // reaches a log line even when a whole request or header object is logged by mistake.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { currentRequestId } from './request-id.js';
 
 export type { Logger };
 
@@ -9,10 +10,13 @@ const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-kaicalls-api-key"]',
+  // The in-call surface's runtime key (seed 002's header).
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
   'headers["x-kaicalls-api-key"]',
+  'headers["x-api-key"]',
   '*.password',
   '*.token',
   '*.access_token',
@@ -35,9 +39,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     redact: { paths: REDACT, censor: '[redacted]' },
     serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Every line written while a request is handled names it (request-id.ts), whoever writes it.
+    mixin: requestIdField,
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+const requestIdField = (): { requestId?: string } => {
+  const requestId = currentRequestId();
+  return requestId === undefined ? {} : { requestId };
+};
 
 /**
  * What a failed statement may carry of the data it was given: PGlite attaches the statement text and
@@ -47,6 +58,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
  * may be a phone number, a message, a prompt or a secret.
  */
 const DATA_BEARING_FIELDS = ['query', 'params', 'queryOptions', 'parameters', 'values', 'detail', 'where', 'internalQuery'];
+
+/** An E.164 number inside free text. */
+const E164_IN_TEXT = /\+[1-9]\d{7,14}\b/g;
 
 /** SQLSTATE (`57P01`) and Node (`ECONNREFUSED`) error codes: short, upper case, never a credential. */
 const ERROR_CODE = /^[A-Z0-9_]{2,40}$/;
@@ -67,6 +81,10 @@ function serializeError(err: unknown): unknown {
     if (key !== 'aggregateErrors' && isErrorLike(source[key])) fields[key] = serializeError(source[key]);
   }
   if (Array.isArray(fields.aggregateErrors) && Array.isArray(source.errors)) fields.aggregateErrors = source.errors.map(serializeError);
+  // A provider's or a library's message may name the number it could not reach (`cannot text +14155550123`).
+  for (const key of ['message', 'stack']) {
+    if (typeof fields[key] === 'string') fields[key] = fields[key].replace(E164_IN_TEXT, (n) => maskPhone(n)!);
+  }
   const code = source.code;
   if (typeof code === 'string' && ERROR_CODE.test(code)) {
     fields.errorCode = code;

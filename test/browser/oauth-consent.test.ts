@@ -78,6 +78,8 @@ describe('sign-in and consent in Chromium', () => {
     expect(String(payload.scope).split(' ').sort()).toEqual([
       'agents:read',
       'agents:write',
+      'appointments:read',
+      'appointments:write',
       'calls:read',
       'calls:write',
       'leads:write',

@@ -40,6 +40,9 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: 'memory://',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Simulated calls make no in-call tool calls unless a test asks (test/in-call-simulator.test.ts):
+    // other tests count leads and audit rows of their calls.
+    SIMULATOR_RUNTIME: 'false',
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });

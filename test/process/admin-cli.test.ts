@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { verifyApiKey } from '../../src/authz/api-keys.js';
+import { verifyApiKey, verifyRuntimeKey } from '../../src/authz/api-keys.js';
 import { verifyPassword } from '../../src/authz/passwords.js';
 import { SCOPES } from '../../src/scopes/index.js';
 import { openDatabase, type Db } from '../../src/shared/db.js';
@@ -112,6 +112,7 @@ describe('admin CLI: usage', () => {
       [['business', 'create', '--name', 'X', '--slug', 'x', '--timezone', 'Mars/Olympus_Mons'], /^--timezone must be an IANA time zone .*got "Mars\/Olympus_Mons"$/],
       [['business', 'create', '--name', 'X', '--slug', 'x', '--timezone', '+02:00'], /^--timezone must be an IANA time zone .*not a UTC offset/],
       [['business', 'create', '--name', 'X', '--slug', 'Acme Co', '--timezone', 'UTC'], /^--slug must be 1–63 lowercase letters/],
+      [['business', 'create', '--name', 'X', '--slug', 'sign-in', '--timezone', 'UTC'], /^--slug "sign-in" is reserved/],
       [['business', 'create', '--name', 'X', '--slug', 'x', '--timezone', 'UTC', '--phone', '555-0100'], /^--phone must be a phone number in E\.164/],
       [['user', 'create', '--email', 'someone@example.com', '--password', 'short'], /^--password must be 8–256 characters$/],
     ];
@@ -287,6 +288,28 @@ describe('admin CLI: commands', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('no API key has the prefix kc_live_00000000');
   });
+
+  it('security: api-key create --kind runtime makes a kc_rt_ key for the in-call surface only, with no scopes; it lists and revokes like the others', async () => {
+    const scoped = await admin('api-key', 'create', '--business', 'acme', '--kind', 'runtime', '--scopes', 'calls:read');
+    expect([scoped.code, scoped.stderr.trim()]).toEqual([2, '--scopes: a runtime key takes no scopes (it may call the in-call tools only)']);
+    expect((await admin('api-key', 'create', '--business', 'acme', '--kind', 'robot')).stderr.trim()).toBe('--kind must be account or runtime, got "robot"');
+
+    const made = await admin('api-key', 'create', '--business', 'acme', '--kind', 'runtime', '--name', 'Vapi');
+    expect(made.code).toBe(0);
+    const key = made.stdout.trim();
+    expect(key).toMatch(/^kc_rt_[0-9A-Za-z]{40}$/);
+    expect(made.stderr).toContain('/api/mcp/in-call');
+    await inspect(async (db) => {
+      const verified = await verifyRuntimeKey(db.kysely, key);
+      expect(verified.ok && [verified.key.businessId, verified.key.kind, verified.key.scopes]).toEqual([acmeId, 'runtime', []]);
+      expect(await verifyApiKey(db.kysely, key)).toEqual({ ok: false, reason: 'malformed' });
+    });
+    const listed = await admin('api-key', 'list', '--business', 'acme');
+    expect(listed.stdout.split('\n').find((l) => l.startsWith(key.slice(0, 14)))).toMatch(/Vapi\s+\(runtime: in-call\)/);
+    const revoked = await admin('api-key', 'revoke', key.slice(0, 14));
+    expect(revoked.stdout.trim()).toBe(`Revoked ${key.slice(0, 14)} ("Vapi", acme). It no longer authenticates.`);
+    await inspect(async (db) => expect(await verifyRuntimeKey(db.kysely, key)).toEqual({ ok: false, reason: 'revoked' }));
+  });
 });
 
 describe('admin CLI: signing keys', () => {
@@ -355,11 +378,12 @@ describe('admin CLI next to a running server', () => {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       expect(await server.stop()).toEqual({ code: 0, signal: null });
 
-      // Now the CLI owns the directory and sees the seeded data: the two demo keys, nothing more.
+      // Now the CLI owns the directory and sees the seeded data: the two demo keys and the demo runtime key, nothing more.
       const after = await runScript('src/cli/admin.ts', ['api-key', 'list', '--business', 'acme'], { DATA_DIR: dataDir });
       expect(after.code).toBe(0);
       const rows = after.stdout.trim().split('\n').slice(1);
-      expect(rows).toHaveLength(2);
+      expect(rows).toHaveLength(3);
+      expect(rows.find((r) => r.startsWith('kc_rt_'))).toMatch(/Demo runtime key \(in-call\)\s+\(runtime: in-call\)\s/);
       expect(rows.find((r) => r.startsWith(readOnly.slice(0, 16)))).toMatch(/Demo key \(read-only\)\s+agents:read,calls:read\s/);
       expect(rows.find((r) => r.startsWith(allScopes.slice(0, 16)))).toMatch(/Demo key \(all scopes\)\s+calls:read,calls:write,/);
       expect(after.stdout).not.toContain(readOnly);

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../db/migrate.js';
 import { DEMO_EMAIL } from '../../src/cli/demo-data.js';
 import { verifyApiKey } from '../../src/authz/api-keys.js';
 import { verifyPassword } from '../../src/authz/passwords.js';
+import { SCOPES } from '../../src/scopes/index.js';
 import { openDatabase } from '../../src/shared/db.js';
 import { freePort } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/db.js';
@@ -48,14 +49,15 @@ describe('npm start on the embedded database', () => {
     const server = spawnScript('src/main.ts', [], { PORT: String(port), DATA_DIR: dataDir });
     await waitForOk(`http://127.0.0.1:${port}/readyz`, budget, server);
     expect(Date.now() - started).toBeLessThan(budget);
-    await server.waitForLine(KEY_LINE('all scopes'));
+    await server.waitForLine(/^Demo runtime key \(in-call, acme\): kc_rt_/);
 
     const lines = server.textLines();
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toBe(`MCP endpoint: http://localhost:${port}/api/mcp`);
-    const [, email, password] = SIGN_IN.exec(lines[1]!)!;
-    const readOnly = KEY_LINE('read-only').exec(lines[2]!)![1]!;
-    const allScopes = KEY_LINE('all scopes').exec(lines[3]!)![1]!;
+    expect(lines[1]).toBe(`Dashboard: http://localhost:${port}/dashboard`);
+    const [, email, password] = SIGN_IN.exec(lines[2]!)!;
+    const readOnly = KEY_LINE('read-only').exec(lines[3]!)![1]!;
+    const allScopes = KEY_LINE('all scopes').exec(lines[4]!)![1]!;
     expect(email).toBe(DEMO_EMAIL);
     expect(readOnly).not.toBe(allScopes);
     first = { email: email!, password: password!, readOnly, allScopes };
@@ -71,8 +73,12 @@ describe('npm start on the embedded database', () => {
     const server = spawnScript('src/main.ts', [], { PORT: String(port), DATA_DIR: dataDir, PUBLIC_URL: 'https://mcp.example.com' });
     await waitForOk(`http://127.0.0.1:${port}/readyz`, readyBudgetMs(), server);
     await server.waitForLine(/^MCP endpoint: /);
-    expect(server.textLines()).toEqual(['MCP endpoint: https://mcp.example.com/api/mcp']);
-    expect(server.stdout()).not.toMatch(/Demo|kc_live_/);
+    expect(server.textLines()).toEqual([
+      'MCP endpoint: https://mcp.example.com/api/mcp',
+      'Dashboard: https://mcp.example.com/dashboard',
+      'In-call endpoint (voice runtimes): https://mcp.example.com/api/mcp/in-call',
+    ]);
+    expect(server.stdout()).not.toMatch(/Demo|kc_live_|kc_rt_/);
     expect(await server.stop('SIGINT')).toEqual({ code: 0, signal: null });
 
     // The first start's credentials are still the valid ones, and exist only as hashes.
@@ -145,7 +151,7 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
       const server = spawnScript('src/main.ts', [], { ...(await freshDatabase('served')), PORT: String(port) });
       await waitForOk(`http://127.0.0.1:${port}/readyz`, readyBudgetMs(), server);
       await server.waitForLine(/^MCP endpoint: /);
-      expect(server.textLines()).toEqual([`MCP endpoint: http://localhost:${port}/api/mcp`]);
+      expect(server.textLines()).toEqual([`MCP endpoint: http://localhost:${port}/api/mcp`, `Dashboard: http://localhost:${port}/dashboard`]);
       expect(await server.stop()).toEqual({ code: 0, signal: null });
     });
   }
@@ -164,11 +170,12 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
     const seeded = await runScript('src/cli/seed.ts', [], { ...env, PORT: '4321' });
     expect(seeded.code).toBe(0);
     const lines = seeded.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toBe('MCP endpoint: http://localhost:4321/api/mcp');
-    expect(lines[1]).toMatch(SIGN_IN);
-    const readOnly = KEY_LINE('read-only').exec(lines[2]!)![1]!;
-    const allScopes = KEY_LINE('all scopes').exec(lines[3]!)![1]!;
+    expect(lines[1]).toBe('Dashboard: http://localhost:4321/dashboard');
+    expect(lines[2]).toMatch(SIGN_IN);
+    const readOnly = KEY_LINE('read-only').exec(lines[3]!)![1]!;
+    const allScopes = KEY_LINE('all scopes').exec(lines[4]!)![1]!;
 
     const again = await runScript('src/cli/seed.ts', [], env);
     expect(again.code).toBe(0);
@@ -181,7 +188,7 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
       const ro = await verifyApiKey(db.kysely, readOnly);
       const all = await verifyApiKey(db.kysely, allScopes);
       expect(ro.ok && [...ro.key.scopes].sort()).toEqual(['agents:read', 'calls:read']);
-      expect(all.ok && all.key.scopes.length).toBe(8);
+      expect(all.ok && [...all.key.scopes].sort()).toEqual([...SCOPES].sort());
       const calls = await db.kysely
         .selectFrom('calls')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -195,6 +202,7 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
   it('a bad DATABASE_URL or DATA_DIR setting is one clear line and exit ≠ 0', async () => {
     const result = await runScript('src/cli/seed.ts', [], { DATABASE_URL: 'mysql://nope' });
     expect(result.code).not.toBe(0);
-    expect(result.stderr.trim()).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://nope"');
+    // The value is not repeated: a database URL may carry a password.
+    expect(result.stderr.trim()).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL');
   });
 });

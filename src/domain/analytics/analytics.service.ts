@@ -14,6 +14,12 @@ const DAY_MS = 86_400_000;
 export function createAnalyticsService(deps: { clock: () => Date }) {
   const { clock } = deps;
   return {
+    /** Calls created from `since` up to now (the dashboard's "calls today"). */
+    async callsSince(tx: TenantTx, businessId: string, since: Date): Promise<number> {
+      const groups = await createAnalyticsRepository(tx, businessId).callGroups({ since, until: clock() });
+      return groups.reduce((n, g) => n + g.calls, 0);
+    },
+
     /** The summary of the `days` days up to now: leads and calls created in that window. */
     async summary(tx: TenantTx, businessId: string, days: number): Promise<AnalyticsSummary> {
       const until = clock();

@@ -32,6 +32,9 @@ const CALL_COLUMNS = [
   'ended_at',
   'created_at',
   'updated_at',
+  'variable_values',
+  'ended_reason',
+  'transfers',
 ] as const;
 
 /**
@@ -70,6 +73,9 @@ function toCall(r: CallRow): Call {
     endedAt: r.ended_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    variableValues: r.variable_values,
+    endedReason: r.ended_reason,
+    transfers: r.transfers,
   };
 }
 
@@ -78,6 +84,8 @@ export interface DialableAgent {
   name: string;
   status: 'active' | 'paused' | 'draft';
   firstMessage: string;
+  /** The system prompt for calls (inbound_prompt). */
+  instructions: string;
   /** The agent's own line, else the business's main number. */
   fromNumber: string | null;
 }
@@ -91,6 +99,8 @@ export interface NewOutboundCall {
   provider: string;
   context: string | null;
   firstMessage: string | null;
+  /** The {{name}} values for this call (stored so a scheduled call is dialled with them too). */
+  variableValues: Record<string, string> | null;
   scheduledAt: Date | null;
   /** The call is handed to the provider right after this transaction (dialed_at is set now). */
   dialNow: boolean;
@@ -112,6 +122,8 @@ export interface CallEnding {
   outcome?: string | null;
   recordingUrl?: string | null;
   failureReason?: string | null;
+  /** Why it ended, in the voice platform's words (`assistant-ended-call`…). */
+  endedReason?: string | null;
 }
 
 export function createCallsRepository(tx: TenantTx, businessId: string) {
@@ -122,7 +134,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
       const row = await tx
         .selectFrom('agents as a')
         .innerJoin('businesses as b', 'b.id', 'a.business_id')
-        .select(['a.id', 'a.name', 'a.status', 'a.first_message', 'b.phone as business_phone'])
+        .select(['a.id', 'a.name', 'a.status', 'a.first_message', 'a.inbound_prompt', 'b.phone as business_phone'])
         .select((eb) =>
           eb
             .selectFrom('phone_numbers as p')
@@ -138,7 +150,14 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
         .where('a.id', '=', agentId)
         .executeTakeFirst();
       if (!row) return undefined;
-      return { id: row.id, name: row.name, status: row.status, firstMessage: row.first_message, fromNumber: row.agent_phone ?? row.business_phone };
+      return {
+        id: row.id,
+        name: row.name,
+        status: row.status,
+        firstMessage: row.first_message,
+        instructions: row.inbound_prompt,
+        fromNumber: row.agent_phone ?? row.business_phone,
+      };
     },
 
     async leadName(leadId: string): Promise<string | null | undefined> {
@@ -161,6 +180,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
           provider: call.provider,
           context: call.context,
           first_message: call.firstMessage,
+          variable_values: call.variableValues ? JSON.stringify(call.variableValues) : null,
           scheduled_at: call.scheduledAt,
           dialed_at: call.dialNow ? DIALED_NOW : null,
         })
@@ -256,6 +276,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
           outcome: ending.outcome ?? null,
           recording_url: ending.recordingUrl ?? null,
           failure_reason: ending.failureReason ?? null,
+          ended_reason: ending.endedReason ?? null,
         })
         .where('business_id', '=', businessId)
         .where('id', '=', callId)

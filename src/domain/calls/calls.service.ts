@@ -16,7 +16,8 @@ import { maskPhone, type Logger } from '../../shared/log.js';
 import { gateError, TRANSIENT_GATES, type OutboundGates, type OutboundVerdict } from '../compliance/index.js';
 import { auditActor, SYSTEM_ACTOR, type Actor } from '../audit/actor.js';
 import { createAgentsRepository } from '../agents/agents.repository.js';
-import { createCallScansRepository, createCallsRepository, type CallEnding } from './calls.repository.js';
+import { createCallScansRepository, createCallsRepository, type CallEnding, type DialableAgent } from './calls.repository.js';
+import { checkVariableValues, fillVariables } from './variables.js';
 import type { Call, CallFilters, CallStatus, TerminalCallStatus } from './calls.types.js';
 import { createCampaignsRepository } from '../campaigns/campaigns.repository.js';
 import type { DialRequest, ProviderCallEvent, TelephonyProvider } from '../../providers/telephony.js';
@@ -34,6 +35,8 @@ export interface PlaceCallInput {
   context?: string | null;
   /** Overrides the agent's first message for this call. */
   firstMessage?: string | null;
+  /** Fill {{name}} placeholders of the first message and prompt for this call (seed 000's variableValues). */
+  variableValues?: Record<string, string> | null;
   /** Dial later; the gates are checked now (quiet hours at this time) and again at dial time. */
   scheduledAt?: Date | null;
 }
@@ -79,6 +82,7 @@ export function createCallService(deps: CallServiceDeps) {
     if (agent.status !== 'active') throw invalidArgument(`Agent "${agent.name}" is ${agent.status}; only active agents place calls`, { field: 'agent_id' });
     if (!agent.fromNumber) throw invalidArgument(`Agent "${agent.name}" has no phone number to call from, and the business has no main number`, { field: 'agent_id' });
     if (input.leadId && !isUuid(input.leadId)) throw notFound('Lead');
+    const variableValues = checkVariableValues(input.variableValues);
 
     const dialAt = input.scheduledAt && input.scheduledAt > input.now ? input.scheduledAt : null;
     const verdict = await gates.checkOutboundContact({
@@ -102,6 +106,7 @@ export function createCallService(deps: CallServiceDeps) {
       provider: provider.name,
       context: input.context ?? null,
       firstMessage: input.firstMessage ?? null,
+      variableValues,
       scheduledAt: dialAt,
       dialNow: !dialAt,
     });
@@ -117,10 +122,11 @@ export function createCallService(deps: CallServiceDeps) {
       callId: call.id,
       to: call.to,
       from: call.from,
-      agent: { id: agent.id, name: agent.name, firstMessage: agent.firstMessage },
+      agent: dialAgent(agent, call.variableValues),
       contactName,
       context: call.context,
-      firstMessage: call.firstMessage,
+      firstMessage: call.firstMessage === null ? null : fillVariables(call.firstMessage, call.variableValues),
+      variableValues: call.variableValues,
     };
     return { recorded: true, call, dial: dialAt ? null : dial };
   }
@@ -241,6 +247,7 @@ export function createCallService(deps: CallServiceDeps) {
           outcome: r?.outcome ?? event.status.replace('-', '_'),
           recordingUrl: r?.recordingUrl,
           failureReason: event.failureReason ?? (event.status === 'failed' ? 'The provider reported the call as failed.' : null),
+          endedReason: event.endedReason ?? null,
         },
         `call.${event.status}`,
       );
@@ -264,6 +271,19 @@ export function createCallService(deps: CallServiceDeps) {
       }
       if (failed) log.warn({ failed }, 'marked interrupted calls as failed');
       return { failed };
+    },
+
+    /**
+     * Records a call in progress as completed for `endedReason` when no provider will report its end
+     * (it does not carry the call, or no longer): the in-call `hangup_call` of such a call. False
+     * when the call had already ended.
+     */
+    async endLive(businessId: string, callId: string, endedReason: string): Promise<boolean> {
+      const at = clock();
+      const call = await db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).find(callId));
+      if (call?.status !== 'in-progress') return false;
+      const durationSeconds = call.startedAt ? Math.max(0, Math.round((at.getTime() - call.startedAt.getTime()) / 1000)) : null;
+      return endCall(businessId, callId, 'completed', at, { durationSeconds, outcome: 'completed', endedReason }, 'call.completed');
     },
 
     /** Ends, as failed, calls the provider dropped while shutting down (graceful stop). */
@@ -342,10 +362,11 @@ export function createCallService(deps: CallServiceDeps) {
             callId,
             to: call.to,
             from: call.from,
-            agent: { id: call.agentId, name: agent?.name ?? 'Agent', firstMessage: agent?.firstMessage ?? '' },
+            agent: dialAgent(agent ?? { id: call.agentId, name: 'Agent', firstMessage: '', instructions: '' }, call.variableValues),
             contactName: call.leadId ? ((await repo.leadName(call.leadId)) ?? null) : null,
             context: call.context,
-            firstMessage: call.firstMessage,
+            firstMessage: call.firstMessage === null ? null : fillVariables(call.firstMessage, call.variableValues),
+            variableValues: call.variableValues,
           };
         });
         if (request) {
@@ -359,3 +380,8 @@ export function createCallService(deps: CallServiceDeps) {
 }
 
 export type CallService = ReturnType<typeof createCallService>;
+
+/** The agent as a provider is handed it for one call: its first message and prompt with the call's values filled in. */
+function dialAgent(agent: Pick<DialableAgent, 'id' | 'name' | 'firstMessage' | 'instructions'>, values: Record<string, string> | null): DialRequest['agent'] {
+  return { id: agent.id, name: agent.name, firstMessage: fillVariables(agent.firstMessage, values), instructions: fillVariables(agent.instructions, values) };
+}

@@ -1,8 +1,8 @@
 // A call, inbound or outbound, as every surface and job sees it: one record type, its statuses, and
 // the filters calls are listed by.
-import type { CallStatus, Direction } from '../../../db/schema.js';
+import type { CallStatus, CallTransfer, Direction } from '../../../db/schema.js';
 
-export type { CallStatus, Direction };
+export type { CallStatus, CallTransfer, Direction };
 
 export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'no-answer', 'busy', 'failed', 'canceled'] as const satisfies readonly CallStatus[];
 export const DIRECTIONS = ['inbound', 'outbound'] as const satisfies readonly Direction[];
@@ -45,6 +45,12 @@ export interface Call {
   endedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The {{name}} values the call was placed with (make_call variable_values), or null. */
+  variableValues: Record<string, string> | null;
+  /** Why the call ended, in the voice platform's words (customer-ended-call, assistant-ended-call…). */
+  endedReason: string | null;
+  /** Transfers during the call, in order. */
+  transfers: CallTransfer[];
 }
 
 export interface CallFilters {

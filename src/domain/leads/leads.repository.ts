@@ -88,7 +88,21 @@ export function createLeadsRepository(tx: TenantTx) {
       return row ? toRecord(row) : undefined;
     },
 
-    /** Creates a lead (upsert_lead); returns its id. */
+    /** The business's newest lead with this phone number (E.164): the one an inbound text or a booking by phone belongs to. */
+    async latestIdByPhone(businessId: string, phone: string): Promise<string | undefined> {
+      const row = await tx
+        .selectFrom('leads')
+        .select('id')
+        .where('business_id', '=', businessId)
+        .where('phone', '=', phone)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    /** Creates a lead (upsert_lead, a booking for a new contact); returns its id. */
     async insert(businessId: string, values: LeadWrite): Promise<string> {
       const row = await tx
         .insertInto('leads')

@@ -20,3 +20,20 @@ export interface RoleChangeResult {
   /** False when the user already had that role: nothing was written. */
   changed: boolean;
 }
+
+/** A member of a business as the Members page lists them. */
+export interface Member {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  /** When they joined the business. */
+  since: Date;
+}
+
+/** The dashboard's member changes: made by a signed-in owner of the business. */
+export interface MemberChangeBase {
+  business: { id: string; slug: string };
+  /** The signed-in user making the change; must be an owner of the business. */
+  actorUserId: string;
+}

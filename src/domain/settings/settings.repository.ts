@@ -3,27 +3,10 @@
 // RLS-bound unit of work and names the business in every statement as well.
 import { sql } from 'kysely';
 import type { TenantTx } from '../../shared/db.js';
-import type { BusinessLink, EscalationRule, StaffAlertSettings, StaffMember } from './settings.types.js';
+import type { BusinessLink, EscalationRule, StaffAlertSettings } from './settings.types.js';
 
 export function createSettingsRepository(tx: TenantTx, businessId: string) {
   return {
-    // ── Staff ─────────────────────────────────────────────────────────────────────────────────
-    /**
-     * Members of this business whose email or phone is one of those given. RLS shows users only
-     * through a membership of the current business, and never their password hashes.
-     */
-    async staffByContact(contact: { emails: string[]; phones: string[] }): Promise<StaffMember[]> {
-      if (contact.emails.length === 0 && contact.phones.length === 0) return [];
-      const rows = await tx
-        .selectFrom('users as u')
-        .innerJoin('memberships as m', 'm.user_id', 'u.id')
-        .select(['u.id', 'u.email', 'u.phone'])
-        .where('m.business_id', '=', businessId)
-        .where((eb) => eb.or([...(contact.emails.length ? [eb('u.email', 'in', contact.emails)] : []), ...(contact.phones.length ? [eb('u.phone', 'in', contact.phones)] : [])]))
-        .execute();
-      return rows.map((r) => ({ userId: r.id, email: r.email, phone: r.phone }));
-    },
-
     // ── Staff alerts ──────────────────────────────────────────────────────────────────────────
     /**
      * The current alert settings. With `lock`, the settings row is created if missing and locked

@@ -1,6 +1,6 @@
-// The operational settings' rules. Staff alerts carry callers' details, so every recipient must be a
-// member of the business (their email or phone on their user profile): an alert can never be pointed
-// at an outside number or address. Links are texted to the public, so only public https URLs are
+// The operational settings' rules. Staff alerts carry callers' details, so every recipient must be in
+// the business's staff directory (src/domain/staff: a member's profile email or phone, or a staff
+// entry's): an alert can never be pointed at an outside number or address. Links are texted to the public, so only public https URLs are
 // accepted: a link to a private or local address would be useless to a caller at best. Both changes
 // can be planned without writing (dry run), and say what they change.
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { invalidArgument } from '../../shared/errors.js';
 import { maskPhone } from '../../shared/log.js';
 import { parseE164 } from '../compliance/phone.js';
 import { isPublicHttpsUrl } from '../updates/intents.js';
+import { createStaffRepository } from '../staff/staff.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import {
   LINK_KEY,
@@ -23,8 +24,6 @@ import {
   type StaffAlertsChange,
   type StaffAlertsPlan,
 } from './settings.types.js';
-
-type SettingsRepository = ReturnType<typeof createSettingsRepository>;
 
 export interface SettingsService {
   /** Checks and plans a change to the staff alerts, and writes it unless it is a dry run. */
@@ -67,7 +66,7 @@ export function createSettingsService(): SettingsService {
       });
 
       const repo = createSettingsRepository(tx, businessId);
-      await requireStaff(repo, { phone: change.notificationPhone ?? null, email: email ?? null, rules: rules ?? [] });
+      await requireStaff(createStaffRepository(tx, businessId), { phone: change.notificationPhone ?? null, email: email ?? null, rules: rules ?? [] });
 
       // A real change locks the settings row, so concurrent writers of the rules list take turns.
       const { updatedAt: _updatedAt, ...current } = await repo.staffAlerts({ lock: !change.dryRun });
@@ -157,15 +156,23 @@ function sameSetting(field: StaffAlertField, a: StaffAlerts, b: StaffAlerts): bo
   }
 }
 
-/** Every recipient named must be a member of this business; the refusal names the field. */
-async function requireStaff(repo: SettingsRepository, recipients: { phone: string | null; email: string | null; rules: EscalationRule[] }): Promise<void> {
+/** Every recipient named must be in the business's staff directory; the refusal names the field. */
+async function requireStaff(
+  directory: ReturnType<typeof createStaffRepository>,
+  recipients: { phone: string | null; email: string | null; rules: EscalationRule[] },
+): Promise<void> {
   const phones = [recipients.phone, ...recipients.rules.filter((r) => r.channel === 'sms').map((r) => r.notify)].filter((p): p is string => Boolean(p));
   const emails = [recipients.email, ...recipients.rules.filter((r) => r.channel === 'email').map((r) => r.notify)].filter((e): e is string => Boolean(e));
-  const staff = await repo.staffByContact({ phones: [...new Set(phones)], emails: [...new Set(emails)] });
+  const staff = await directory.byContact({ phones: [...new Set(phones)], emails: [...new Set(emails)] });
   const isStaffPhone = (p: string) => staff.some((s) => s.phone === p);
   const isStaffEmail = (e: string) => staff.some((s) => s.email === e);
   const notStaff = (field: string, who: string | null) =>
-    invalidArgument(`${field}: ${who} is not a staff member of this business; alert recipients must be members of the business (their profile's phone or email)`, { field });
+    invalidArgument(
+      `${field}: ${who} is not a staff member of this business; alert recipients must be in its staff directory (a member's profile phone or email, or a staff entry's)`,
+      {
+        field,
+      },
+    );
 
   const { phone, email } = recipients;
   if (phone && !isStaffPhone(phone)) throw notStaff('notification_phone', maskPhone(phone));

@@ -18,12 +18,6 @@ export interface StaffAlertSettings {
   updatedAt: Date | null;
 }
 
-export interface StaffMember {
-  userId: string;
-  email: string;
-  phone: string | null;
-}
-
 export interface BusinessLink {
   id: string;
   key: string;

@@ -130,20 +130,6 @@ export function createSmsRepository(tx: TenantTx, businessId: string) {
       const row = await tx.selectFrom('sms_conversations').select('id').where('business_id', '=', businessId).where('id', '=', conversationId).executeTakeFirst();
       return row !== undefined;
     },
-
-    /** The most recent lead of this business with this phone number. */
-    async leadByPhone(phone: string): Promise<string | null> {
-      const row = await tx
-        .selectFrom('leads')
-        .select('id')
-        .where('business_id', '=', businessId)
-        .where('phone', '=', phone)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row?.id ?? null;
-    },
   };
 }
 

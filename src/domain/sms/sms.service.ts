@@ -3,6 +3,7 @@
 // Like calls, an outbound message is recorded (queued) before the provider is asked, so a crash in
 // between leaves a row that recovery marks failed, never a text nobody knows was sent.
 import { createAuditRepository } from '../audit/audit.repository.js';
+import { createLeadsRepository } from '../leads/leads.repository.js';
 import type { Db, TenantTx } from '../../shared/db.js';
 import { isUuid } from '../../shared/ids.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
@@ -151,7 +152,7 @@ export function createSmsService(deps: SmsServiceDeps) {
       const word = keyword(body);
       return db.forBusiness(businessId, async (tx) => {
         const repo = createSmsRepository(tx, businessId);
-        const leadId = await repo.leadByPhone(from);
+        const leadId = (await createLeadsRepository(tx).latestIdByPhone(businessId, from)) ?? null;
         const conversationId = await repo.conversation(agentId, from, leadId);
         const message = await repo.insertMessage({
           conversationId,

@@ -113,11 +113,19 @@ const normalize = (v: unknown): unknown =>
       )
     : v;
 
+/** Attached tools must be the business's own (checked when planned and again when applied). */
+async function requireOwnTools(repo: UpdatesRepository, toolIds: readonly string[] | undefined): Promise<void> {
+  if (!toolIds) return;
+  const unknown = await repo.unknownToolIndex(toolIds);
+  if (unknown >= 0) throw new AppError('not_found', `tool_ids[${unknown}]: agent tool not found`, { field: `tool_ids[${unknown}]` });
+}
+
 const agentPatch: IntentHandler<AgentPatchPayload> = {
   parse: parseAgentPatch,
   async plan(repo, payload) {
     const agent = await repo.agent(payload.agent_id);
     if (!agent) throw notFound('Agent');
+    await requireOwnTools(repo, payload.changes.tool_ids);
     const changes = diffAgent(agent.config, payload.changes as Partial<AgentConfig>);
     const fields = Object.keys(changes);
     return {
@@ -132,6 +140,7 @@ const agentPatch: IntentHandler<AgentPatchPayload> = {
   async apply(repo, payload, ctx) {
     const agent = await repo.agent(payload.agent_id, { lock: true });
     if (!agent) throw notFound('Agent');
+    await requireOwnTools(repo, payload.changes.tool_ids);
     if (payload.expected_version !== undefined && payload.expected_version !== agent.version) {
       throw new AppError(
         'conflict',
@@ -423,10 +432,54 @@ export function createUpdateBroker({ db }: UpdateBrokerDeps) {
         if (!approval) throw notFound('Approval');
         return toApprovalView(approval);
       }),
+    /** Decided approvals, newest first (the dashboard's history). */
+    listDecidedApprovals: (input: { businessId: string; limit?: number; offset?: number }) =>
+      db.forBusiness(input.businessId, async (tx) =>
+        (await createUpdatesRepository(tx, input.businessId).listDecided({ limit: input.limit ?? 50, offset: input.offset ?? 0 })).map(toApprovalView),
+      ),
+    previewApproval: (input: { businessId: string; approvalId: string }) => previewApproval(db, input),
   };
 }
 
 export type UpdateBroker = ReturnType<typeof createUpdateBroker>;
+
+export interface ApprovalPreview {
+  approval: ApprovalView;
+  /** For a pending approval: what approving it now would change, against the live configuration. */
+  plan: UpdatePlan | null;
+  /** Why approving it now would fail (the target is gone, or changed since it was reviewed), or null. */
+  problem: string | null;
+}
+
+/** An approval with, while it is pending, the plan it would apply now: the reviewer sees the real diff. */
+async function previewApproval(db: Db, input: { businessId: string; approvalId: string }): Promise<ApprovalPreview> {
+  return db.forBusiness(input.businessId, async (tx) => {
+    const repo = createUpdatesRepository(tx, input.businessId);
+    const approval = isUuid(input.approvalId) ? await repo.approval(input.approvalId) : undefined;
+    if (!approval) throw notFound('Approval');
+    const view = toApprovalView(approval);
+    if (approval.status !== 'pending') return { approval: view, plan: null, problem: null };
+    if (!isIntent(approval.intent)) return { approval: view, plan: null, problem: `Intent ${approval.intent} is no longer supported.` };
+    const parsed = HANDLERS[approval.intent].parse(approval.payload);
+    if (!parsed.complete) return { approval: view, plan: null, problem: 'The stored request is incomplete.' };
+    try {
+      const { pinned, ...planned } = await HANDLERS[approval.intent].plan(repo, parsed.payload);
+      const plan = publicPlan(planned);
+      // A queued agent change applies to the version it was requested against (see agentPatch.apply).
+      const expected = (pinned as { expected_version?: unknown }).expected_version;
+      const current = plan.target.version;
+      const stale = typeof expected === 'number' && typeof current === 'number' && expected !== current;
+      return {
+        approval: view,
+        plan,
+        problem: stale ? `The agent changed since this was requested (version ${expected}, now ${current}): approving will fail; ask for the change again.` : null,
+      };
+    } catch (err) {
+      if (err instanceof AppError) return { approval: view, plan: null, problem: err.message };
+      throw err;
+    }
+  });
+}
 
 /** Refuses a token or key without the intent's scope (the MCP layer checks first; this is the second lock). */
 function requireIntentScope(actor: Actor, intent: Intent): void {

@@ -11,6 +11,9 @@ import { z } from 'zod';
 import type { Scope } from '../../scopes/index.js';
 import { AppError, invalidArgumentFrom } from '../../shared/errors.js';
 import { parseE164 } from '../compliance/phone.js';
+import { WeeklyHoursSchema } from '../business/hours.js';
+
+export const FIRST_MESSAGE_MODES = ['assistant_speaks_first', 'assistant_waits_for_user'] as const;
 
 export const INTENTS = ['agent.patch', 'phone.emergency_address.set', 'transcripts.sink.configure'] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -28,8 +31,8 @@ export const requiredScopeForIntent = (intent: Intent): Scope => INTENT_SCOPES[i
 
 // ── agent.patch ─────────────────────────────────────────────────────────────────────────────────
 
-/** Prompt, voice and transfer change what callers hear and where calls go: a person must agree. */
-export const HIGH_IMPACT_AGENT_FIELDS: readonly string[] = ['inbound_prompt', 'sms_prompt', 'voice', 'transfer_settings'];
+/** Prompt, voice and transfer change what callers hear and where calls go; attached tools can transfer calls and send call data out. */
+export const HIGH_IMPACT_AGENT_FIELDS: readonly string[] = ['inbound_prompt', 'sms_prompt', 'voice', 'transfer_settings', 'tool_ids'];
 
 const e164 = (field: string) => z.string().refine((v) => parseE164(v) !== null, { message: `${field} must be a valid E.164 phone number such as +14155552671` });
 
@@ -62,6 +65,15 @@ export const AgentChangesSchema = z.strictObject({
   language: languageTag.optional().describe('BCP 47 language tag such as en-US'),
   max_call_duration_seconds: z.number().int().min(30).max(7200).optional().describe('Longest call, 30–7200 seconds'),
   transfer_settings: TransferSettingsSchema.optional().describe('Call transfer settings, replaced as a whole (high impact)'),
+  first_message_mode: z.enum(FIRST_MESSAGE_MODES).optional().describe('Who speaks first'),
+  transcriber: z.string().trim().min(1).max(100).optional().describe('Speech-to-text engine, such as deepgram:nova-3'),
+  office_hours: WeeklyHoursSchema.nullable().optional().describe("Office hours (null: the business's)"),
+  tool_ids: z
+    .array(z.guid())
+    .max(20)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'an agent tool may be attached once' })
+    .optional()
+    .describe('Agent tools attached, in order, replacing the list (high impact)'),
 });
 export type AgentChanges = z.infer<typeof AgentChangesSchema>;
 

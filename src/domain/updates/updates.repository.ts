@@ -3,7 +3,7 @@
 // decide who may authorize a change. Every function runs in the caller's RLS-bound unit of work
 // and names the business itself as well.
 import { sql, type Selectable } from 'kysely';
-import type { ApprovalsTable, ApprovalStatus, Role, TransferSettings } from '../../../db/schema.js';
+import type { ApprovalsTable, ApprovalStatus, FirstMessageMode, Role, TransferSettings, WeeklyHours } from '../../../db/schema.js';
 import type { TenantTx } from '../../shared/db.js';
 
 /** The part of an agent that is versioned: what a snapshot holds and a restore brings back. */
@@ -16,9 +16,16 @@ export interface AgentConfig {
   language: string;
   max_call_duration_seconds: number;
   transfer_settings: TransferSettings;
+  first_message_mode: FirstMessageMode;
+  transcriber: string;
+  /** Null: the business's office hours apply. */
+  office_hours: WeeklyHours | null;
+  /** The attached agent tools, in order (agent_tool_links). */
+  tool_ids: string[];
 }
 
-export const AGENT_CONFIG_FIELDS = [
+/** The fields that are columns of `agents` (tool_ids lives in agent_tool_links). */
+const AGENT_COLUMN_FIELDS = [
   'first_message',
   'inbound_prompt',
   'sms_prompt',
@@ -27,7 +34,19 @@ export const AGENT_CONFIG_FIELDS = [
   'language',
   'max_call_duration_seconds',
   'transfer_settings',
+  'first_message_mode',
+  'transcriber',
+  'office_hours',
 ] as const satisfies readonly (keyof AgentConfig)[];
+
+export const AGENT_CONFIG_FIELDS = [...AGENT_COLUMN_FIELDS, 'tool_ids'] as const satisfies readonly (keyof AgentConfig)[];
+
+/** An agent's attached tool ids in order, as text[] (both drivers parse it), for queries over `agents`. */
+const attachedToolIds = sql<
+  string[]
+>`coalesce((select array_agg(l.tool_id::text order by l.position) from agent_tool_links l where l.business_id = agents.business_id and l.agent_id = agents.id), '{}')`.as(
+  'tool_ids',
+);
 
 export interface AgentState {
   id: string;
@@ -128,7 +147,8 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
     async agent(agentId: string, options: { lock?: boolean } = {}): Promise<AgentState | undefined> {
       let q = tx
         .selectFrom('agents')
-        .select(['id', 'name', 'config_version', ...AGENT_CONFIG_FIELDS])
+        .select(['id', 'name', 'config_version', ...AGENT_COLUMN_FIELDS])
+        .select(attachedToolIds)
         .where('business_id', '=', businessId)
         .where('id', '=', agentId);
       if (options.lock) q = q.forUpdate();
@@ -139,18 +159,36 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
     },
 
     async updateAgent(agentId: string, config: Partial<AgentConfig>, version: number): Promise<void> {
-      const { transfer_settings, ...rest } = config;
+      const { transfer_settings, office_hours, tool_ids, ...rest } = config;
+      if (tool_ids !== undefined) {
+        await tx.deleteFrom('agent_tool_links').where('business_id', '=', businessId).where('agent_id', '=', agentId).execute();
+        if (tool_ids.length) {
+          await tx
+            .insertInto('agent_tool_links')
+            .values(tool_ids.map((toolId, position) => ({ business_id: businessId, agent_id: agentId, tool_id: toolId, position })))
+            .execute();
+        }
+      }
       await tx
         .updateTable('agents')
         .set({
           ...rest,
           ...(transfer_settings === undefined ? {} : { transfer_settings: JSON.stringify(transfer_settings) }),
+          ...(office_hours === undefined ? {} : { office_hours: office_hours === null ? null : JSON.stringify(office_hours) }),
           config_version: version,
           updated_at: sql`now()`,
         })
         .where('business_id', '=', businessId)
         .where('id', '=', agentId)
         .execute();
+    },
+
+    /** The position in `ids` of the first that is not an agent tool of this business, or -1. */
+    async unknownToolIndex(ids: readonly string[]): Promise<number> {
+      if (ids.length === 0) return -1;
+      const rows = await tx.selectFrom('agent_tools').select('id').where('business_id', '=', businessId).where('id', 'in', ids).execute();
+      const known = new Set(rows.map((r) => r.id));
+      return ids.findIndex((id) => !known.has(id));
     },
 
     async hasVersion(agentId: string, version: number): Promise<boolean> {
@@ -301,6 +339,21 @@ export function createUpdatesRepository(tx: TenantTx, businessId: string) {
       let q = tx.selectFrom('approvals').selectAll().where('business_id', '=', businessId);
       if (options.status) q = q.where('status', '=', options.status);
       const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).offset(options.offset).execute();
+      return rows.map(toApproval);
+    },
+
+    /** Decided approvals (anything but pending), newest decision first: the dashboard's history. */
+    async listDecided(options: { limit: number; offset: number }): Promise<Approval[]> {
+      const rows = await tx
+        .selectFrom('approvals')
+        .selectAll()
+        .where('business_id', '=', businessId)
+        .where('status', '<>', 'pending')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(options.limit)
+        .offset(options.offset)
+        .execute();
       return rows.map(toApproval);
     },
 

@@ -47,7 +47,34 @@ interface LiveCall {
   providerCallId: string;
   status: ProviderCallStatus | 'queued';
   timer: NodeJS.Timeout | undefined;
+  /** Numbers the call was handed to (transfer), in order. */
+  transfers: string[];
+  /** What the runtime did during the conversation (its tool calls), for the transcript. */
+  runtimeLines: string[];
 }
+
+/** A live call as the simulated runtime names it on the in-call surface (its context headers). */
+export interface RuntimeCallRef {
+  businessId: string;
+  callId: string;
+  agentId: string;
+  /** The other party: the number called. */
+  callerNumber: string;
+}
+
+/**
+ * The voice runtime's side of a simulated call (spec/voice-runtime.md §C): the in-call tools, called
+ * in process through the same tool functions a runtime reaches over /api/mcp/in-call. Wired by
+ * app.ts; without it a simulated call has no tool calls.
+ */
+export interface SimulatedRuntime {
+  callTool(call: RuntimeCallRef, name: string, args: Record<string, unknown>): Promise<{ ok: boolean; text: string; data: Record<string, unknown> }>;
+  /** The agent's first allowed transfer destination (E.164), or null when it has none. */
+  firstTransferDestination(call: RuntimeCallRef): Promise<string | null>;
+}
+
+/** The number ending that asks, in a simulated conversation, to be transferred. */
+const ASKS_FOR_TRANSFER = '0196';
 
 export interface SimulatorOptions {
   stepMs: number;
@@ -56,6 +83,8 @@ export interface SimulatorOptions {
   onEvent: CallEventSink;
   /** Where an error thrown by the event sink goes (the simulator itself must keep going). */
   onError: (err: unknown, context: { callId: string; status: ProviderCallStatus }) => void;
+  /** The runtime the conversation uses while the call is in progress (optional). */
+  runtime?: SimulatedRuntime;
 }
 
 export function createSimulatorTelephony(options: SimulatorOptions): TelephonyProvider {
@@ -81,7 +110,20 @@ export function createSimulatorTelephony(options: SimulatorOptions): TelephonyPr
         .catch((err) => options.onError(err, { callId: call.request.callId, status }))
         .finally(() => {
           delivering.delete(delivery);
-          if (!terminal && !stopped) advance(call, rest);
+          // (A call the assistant hung up meanwhile is no longer live: nothing more happens to it.)
+          const next = () => {
+            if (!terminal && !stopped && live.has(call.providerCallId)) advance(call, rest);
+          };
+          // In progress, the conversation happens: the runtime's tool calls, before the call can end.
+          if (status === 'in-progress' && options.runtime) {
+            const conversation = converse(call, options.runtime)
+              .catch((err) => options.onError(err, { callId: call.request.callId, status }))
+              .finally(() => {
+                delivering.delete(conversation);
+                next();
+              });
+            delivering.add(conversation);
+          } else next();
         });
       delivering.add(delivery);
     }, options.stepMs);
@@ -92,10 +134,33 @@ export function createSimulatorTelephony(options: SimulatorOptions): TelephonyPr
     async dial(request) {
       if (stopped) throw new Error('the simulated carrier is shut down');
       const providerCallId = `sim_call_${randomBase62(24)}`;
-      const call: LiveCall = { request, providerCallId, status: 'queued', timer: undefined };
+      const call: LiveCall = { request, providerCallId, status: 'queued', timer: undefined, transfers: [], runtimeLines: [] };
       live.set(providerCallId, call);
       advance(call, STEPS[simulatedOutcome(request.to)]);
       return { providerCallId };
+    },
+    async transfer(providerCallId, destination) {
+      const call = live.get(providerCallId);
+      if (call?.status !== 'in-progress') return 'unknown';
+      call.transfers.push(destination);
+      return 'accepted';
+    },
+    async hangup(providerCallId) {
+      const call = live.get(providerCallId);
+      if (!call || stopped || (call.status !== 'in-progress' && call.status !== 'ringing')) return 'unknown';
+      // The assistant ended it: the next scheduled state never comes, the end is reported now.
+      if (call.timer) clearTimeout(call.timer);
+      call.timer = undefined;
+      call.status = 'completed';
+      live.delete(providerCallId);
+      const event = { ...eventFor(call, 'completed', options.recordingBaseUrl), endedReason: 'assistant-ended-call' };
+      const delivery = options
+        .onEvent(event)
+        .catch((err) => options.onError(err, { callId: call.request.callId, status: 'completed' }))
+        .finally(() => delivering.delete(delivery));
+      delivering.add(delivery);
+      await delivery;
+      return 'accepted';
     },
     async lookup(providerCallId) {
       const call = live.get(providerCallId);
@@ -115,6 +180,36 @@ export function createSimulatorTelephony(options: SimulatorOptions): TelephonyPr
   };
 }
 
+/**
+ * The runtime's part of a simulated conversation: it checks the office hours and who is calling,
+ * makes a lead of an unknown caller, and, for a number ending in 0196, transfers the call to the
+ * agent's first transfer destination. Each answer goes into the transcript.
+ */
+async function converse(call: LiveCall, runtime: SimulatedRuntime): Promise<void> {
+  const { request } = call;
+  const ref: RuntimeCallRef = { businessId: request.businessId, callId: request.callId, agentId: request.agent.id, callerNumber: request.to };
+  const use = async (name: string, args: Record<string, unknown> = {}) => {
+    const answer = await runtime.callTool(ref, name, args);
+    call.runtimeLines.push(`[${name}] ${answer.text}`);
+    return answer;
+  };
+  await use('is_office_open');
+  const contact = await use('lookup_contact', { phone_number: request.to });
+  if (contact.ok && contact.data.found === false) {
+    await use('create_lead', {
+      name: request.contactName ?? 'Unknown caller',
+      intent: request.context ?? 'Returned the agent’s call',
+      classification: 'lead',
+      summary: 'Lead captured by the agent during a simulated call.',
+    });
+  }
+  if (request.to.endsWith(ASKS_FOR_TRANSFER)) {
+    const destination = await runtime.firstTransferDestination(ref);
+    if (destination) await use('transfer_call', { destination });
+    else call.runtimeLines.push('[transfer_call] The caller asked for a person, but this agent has no transfer destination.');
+  }
+}
+
 function eventFor(call: LiveCall, status: ProviderCallStatus, recordingBaseUrl: string) {
   const { request, providerCallId } = call;
   const base = { businessId: request.businessId, callId: request.callId, provider: 'simulator', providerCallId, status, at: new Date() };
@@ -123,11 +218,11 @@ function eventFor(call: LiveCall, status: ProviderCallStatus, recordingBaseUrl: 
   const seed = createHash('sha256').update(providerCallId).digest();
   const durationSeconds = 30 + (seed.readUInt16BE(0) % 211);
   const outcome = OUTCOMES[seed[2]! % OUTCOMES.length]!;
-  return { ...base, result: { durationSeconds, outcome, ...conversation(request, outcome), recordingUrl: `${recordingBaseUrl}/${providerCallId}.wav` } };
+  return { ...base, result: { durationSeconds, outcome, ...conversation(request, outcome, call.runtimeLines), recordingUrl: `${recordingBaseUrl}/${providerCallId}.wav` } };
 }
 
 /** A short, readable conversation built from what the agent was asked to do. */
-function conversation(request: DialRequest, outcome: (typeof OUTCOMES)[number]): { transcript: string; summary: string } {
+function conversation(request: DialRequest, outcome: (typeof OUTCOMES)[number], runtimeLines: readonly string[] = []): { transcript: string; summary: string } {
   const who = request.contactName ?? 'there';
   const opening = request.firstMessage || request.agent.firstMessage || `Hi ${who}, this is ${request.agent.name}.`;
   const purpose = request.context ? ` I'm calling about: ${request.context}` : ' I am following up on your recent inquiry.';
@@ -138,7 +233,7 @@ function conversation(request: DialRequest, outcome: (typeof OUTCOMES)[number]):
     not_interested: ["No thanks, I'm not interested.", 'The contact said they are not interested.'],
   };
   const [answer, summary] = reply[outcome];
-  const transcript = [`Agent: ${opening}${purpose}`, `Contact: ${answer}`, `Agent: Thank you, ${who}. Have a good day.`, 'Contact: Bye.'].join('\n');
+  const transcript = [`Agent: ${opening}${purpose}`, ...runtimeLines, `Contact: ${answer}`, `Agent: Thank you, ${who}. Have a good day.`, 'Contact: Bye.'].join('\n');
   return { transcript, summary: `${summary} (simulated call)` };
 }
 

@@ -7,7 +7,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { LRUCache } from 'lru-cache';
 import { createApiKeysRepository } from '../../authz/api-keys.repository.js';
 import { createGrantsRepository } from '../../authz/grants.repository.js';
-import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRejection } from '../../authz/api-keys.js';
+import { API_KEY_PREFIX, RUNTIME_KEY_PREFIX, verifyApiKey, type ApiKeyRejection } from '../../authz/api-keys.js';
 import { isScope, type Scope } from '../../scopes/index.js';
 import type { Db } from '../../shared/db.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
@@ -39,17 +39,24 @@ export type CredentialCheck = { ok: true; credential: Credential } | { ok: false
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i;
 
+/** A runtime key is the in-call surface's credential only (spec/voice-runtime.md §B): refused here by name. */
+const RUNTIME_KEY_HERE = 'a runtime key (kc_rt_…) works only on the in-call surface /api/mcp/in-call; use an account key (kc_live_…) or OAuth here';
+
 /** Reads the credential headers. Nothing else of the request is looked at. */
 export function presentedCredential(headers: { authorization?: string | undefined; 'x-kaicalls-api-key'?: string | string[] | undefined }): Presented {
   const authorization = headers.authorization;
   if (authorization !== undefined && authorization !== '') {
     const token = BEARER.exec(authorization)?.[1];
     if (!token) return { kind: 'malformed', reason: 'the Authorization header must be "Bearer <token>"' };
+    if (token.startsWith(RUNTIME_KEY_PREFIX)) return { kind: 'malformed', reason: RUNTIME_KEY_HERE };
     return token.startsWith(API_KEY_PREFIX) ? { kind: 'api_key', key: token } : { kind: 'access_token', token };
   }
   const header = headers['x-kaicalls-api-key'];
   if (Array.isArray(header)) return { kind: 'malformed', reason: 'send one X-KaiCalls-API-Key header' };
-  if (header !== undefined && header !== '') return { kind: 'api_key', key: header.trim() };
+  if (header !== undefined && header !== '') {
+    if (header.trim().startsWith(RUNTIME_KEY_PREFIX)) return { kind: 'malformed', reason: RUNTIME_KEY_HERE };
+    return { kind: 'api_key', key: header.trim() };
+  }
   return { kind: 'none' };
 }
 

@@ -12,16 +12,15 @@ import { AuthorityEnvelopeSchema } from '../../domain/updates/authority.js';
 import type { BrokerOutcome } from '../../domain/updates/broker.service.js';
 
 export const authorityInput = AuthorityEnvelopeSchema.optional().describe(
-  'Human authority for a high-impact change: the email (or user id) of the person acting — the signed-in user, or the member who issued the API key — ' +
-    'who must be an admin or owner, and their own statement. Without it a high-impact change answers needs_approval.',
+  'Human authority for a high-impact change: the acting admin or owner (the signed-in user, or the member who issued the API key) and their own statement. Without it: needs_approval.',
 );
 
 export const queueForApprovalInput = z
   .boolean()
   .default(false)
-  .describe('When a high-impact change has no authority, queue it for an admin to approve in the dashboard (pending_approval) instead of answering needs_approval.');
+  .describe('Without authority, queue a high-impact change for an admin’s approval in the dashboard (pending_approval) rather than answer needs_approval.');
 
-export const dryRunInput = z.boolean().default(false).describe('Work out and return the plan and the outcome a real request would have, changing nothing.');
+export const dryRunInput = z.boolean().default(false).describe('Return the plan and the outcome a real request would have, changing nothing.');
 
 export const OUTCOME_STATUSES = ['needs_user_input', 'needs_approval', 'pending_approval', 'executed', 'denied', 'unsupported'] as const;
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 export { requireOwnBusiness } from '../../domain/business/business.service.js';
 
-export const businessIdInput = z.guid().optional().describe('The business to read. Optional: the credential is bound to one business, which is the default.');
+export const businessIdInput = z.guid().optional().describe('Optional: the credential’s own business, the only one it reaches, is the default.');
 
 /** The business a credential is bound to, as tools return it. */
 export const businessOutput = z.object({

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 
 export const paginationInput = (defaultLimit: number) => ({
-  limit: z.number().int().min(1).max(100).default(defaultLimit).describe(`How many items to return, 1–100 (default ${defaultLimit}).`),
-  offset: z.number().int().min(0).default(0).describe('How many items to skip. For the next page, pass `next_offset` from the previous result.'),
+  limit: z.number().int().min(1).max(100).default(defaultLimit).describe(`Page size, 1–100 (default ${defaultLimit}).`),
+  offset: z.number().int().min(0).default(0).describe('Items to skip; for the next page, the last result’s `next_offset`.'),
 });
 
 export const paginationOutput = {

@@ -6,6 +6,7 @@
 // one place a tool's errors are mapped.
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createAuditBatcher } from '../../domain/audit/audit-batch.js';
 import { createAuditRepository } from '../../domain/audit/audit.repository.js';
 import { auditActor } from '../../domain/audit/actor.js';
 import type { Domain } from '../../domain/index.js';
@@ -31,6 +32,7 @@ export interface ToolRunnerDeps {
 
 export function createToolRunner(deps: ToolRunnerDeps) {
   const { db, log, domain, tools } = deps;
+  const auditRows = createAuditBatcher(db);
 
   const audit = async (credential: Credential, tool: AnyTool, entry: AuditFields) => {
     try {
@@ -98,6 +100,14 @@ export function createToolRunner(deps: ToolRunnerDeps) {
           await audit(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details });
           return successResult(output);
         }
+        if (tool.annotations.readOnlyHint === true) {
+          // A read commits nothing, so its row need not share its transaction: the work runs in a
+          // READ ONLY one (a write in it fails), and the row joins the rows of concurrent calls in
+          // one insert and one COMMIT (audit-batch.ts). The answer is given only once the row is committed.
+          const output = await db.readForBusiness(credential.businessId, (tx) => tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]));
+          await auditRows.append(auditEntry(credential, tool, { outcome: 'success', durationMs: performance.now() - started, details }));
+          return successResult(output);
+        }
         const output = await db.forBusiness(
           credential.businessId,
           (tx) => tool.run(args, { ...base, tx } as Parameters<AnyTool['run']>[1]),
@@ -144,6 +154,12 @@ export function maskArguments(value: unknown): unknown {
     return value.length > MAX_AUDIT_STRING ? `${value.slice(0, MAX_AUDIT_STRING)}…` : value;
   }
   if (Array.isArray(value)) return value.map(maskArguments);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskArguments(v)]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'headers' ? headerNames(v) : maskArguments(v)]));
   return value;
+}
+
+/** Headers as audited: their names only, because their values are often credentials (agent tools). */
+function headerNames(headers: unknown): unknown {
+  if (!Array.isArray(headers)) return '[redacted]';
+  return headers.map((h) => (h && typeof h === 'object' && typeof (h as { name?: unknown }).name === 'string' ? maskArguments((h as { name: string }).name) : '[redacted]'));
 }

@@ -58,6 +58,8 @@ export interface SessionManager {
   end(session: LiveSession): Promise<void>;
   /** Ends the standalone event streams (GET) held here; requests in flight carry on. */
   drain(): void;
+  /** How many sessions this node holds in memory now (the active sessions gauge). */
+  liveCount(): number;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       });
       return attach(id, principal);
     },
+
+    liveCount: () => live.size,
 
     async resolve(id, principal) {
       if (!isUuid(id)) return { status: 'not_found' };

@@ -21,8 +21,8 @@ export const configureAgentBusinessRules = defineEffectTool({
   name: 'configure_agent_business_rules',
   title: 'Configure agent business rules',
   description:
-    'Safely add or replace a named operational rules section inside an agent inbound prompt, then route the prompt patch through the governed agent.patch broker. ' +
-    'Use this for cross-business handoffs, callback language, alert promises, and client-specific operating rules without round-tripping the whole prompt manually.',
+    "Add or replace a named rules section of an agent's inbound prompt (through the agent.patch broker), without resending the whole prompt: " +
+    'handoffs, callback wording, alert promises, client-specific rules.',
   scopes: ['agents:write'],
   externalEffect: false,
   annotations: { title: 'Configure agent business rules', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

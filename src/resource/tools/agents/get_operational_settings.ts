@@ -22,7 +22,7 @@ export const getOperationalSettings = defineTool({
   name: 'get_operational_settings',
   title: 'Get operational settings',
   description:
-    'Audit the business-level operational setup Claude needs before changing a client account: staff alert recipients, SMS/email alert flags, escalation rules, textable send-link entries, and assigned agent voice/model/greeting metadata.',
+    "Read the business's operational setup before changing it: staff alert recipients, SMS and email alert flags, escalation rules, textable links, and each agent's voice, model and greeting.",
   scopes: ['agents:read'],
   externalEffect: false,
   annotations: { title: 'Get operational settings', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -16,10 +16,8 @@ export const updateAgentConfig = defineEffectTool({
   name: 'update_agent_config',
   title: 'Update agent configuration',
   description:
-    "Edit an agent's live runtime configuration — greeting/first message, inbound or SMS prompt, voice, language model, max call duration, and call-transfer settings — " +
-    'routed through the governed update broker so every change keeps the consent + audit trail (a versioned config snapshot and change history). ' +
-    'Mutating changes need an idempotency_key; high-impact live changes need human authority (an authority envelope) or queue_for_approval for dashboard sign-off. ' +
-    'For just a single named operational-rules section, prefer configure_agent_business_rules.',
+    "Edit an agent's live configuration: first message, inbound or SMS prompt, voice, model, max call duration, call transfer, office hours, attached tools (tool_ids). Each change is versioned and audited. " +
+    'Needs an idempotency_key; high-impact changes need `authority` or queue_for_approval. For one named rules section, prefer configure_agent_business_rules.',
   scopes: ['agents:write'],
   externalEffect: false,
   annotations: { title: 'Update agent configuration', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/log.js';
 import { idempotencyKeyInput } from '../../framework/idempotency-key.js';
 import { CALL_STATUSES, type Call } from '../../../domain/calls/calls.types.js';
+import { MAX_VARIABLE_LENGTH, MAX_VARIABLES, VARIABLE_NAME } from '../../../domain/calls/variables.js';
 import { defineEffectTool, type ToolPeer } from '../../framework/tool.js';
 import { actorFromCredential } from '../../auth/actor.js';
 
@@ -28,6 +29,10 @@ const input = {
     .datetime({ offset: true })
     .optional()
     .describe('Place the call later, at this ISO 8601 date-time (within 30 days); quiet hours are judged at that time and checked again when it is dialled.'),
+  variable_values: z
+    .record(z.string().regex(VARIABLE_NAME, { message: 'variable names are letters, digits and "_", not starting with a digit' }), z.string().max(MAX_VARIABLE_LENGTH))
+    .optional()
+    .describe(`Values for {{name}} placeholders in the agent's first message and prompt, for this call only (at most ${MAX_VARIABLES}).`),
 };
 
 const placedCallOutput = z.object({
@@ -60,9 +65,9 @@ export const makeCall = defineEffectTool({
   name: 'make_call',
   title: 'Make a call',
   description:
-    'Initiate a real outbound phone call via a KaiCalls AI agent. Places a real call to a real person: confirm the number and agent with the user first. ' +
-    'Compliance gates run first (invalid number, do-not-call, opt-out, paused automation, quiet hours in the recipient’s time zone, rate limit) and each refusal has its own error_code. ' +
-    'Requires idempotency_key; follow progress with check_call_status and read the conversation with get_transcript.',
+    'Place a real outbound phone call to a real person through an AI agent: confirm the number and agent with the user first. ' +
+    'Compliance gates (invalid number, do-not-call, opt-out, paused automation, recipient’s quiet hours, rate limit) each refuse with their own error_code. ' +
+    'Follow it with check_call_status and get_transcript.',
   scopes: ['calls:write'],
   externalEffect: true,
   annotations: { title: 'Make a call', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -79,6 +84,8 @@ export const makeCall = defineEffectTool({
     idempotency_key: args.idempotency_key,
     has_context: args.context !== undefined,
     has_first_message: args.first_message !== undefined,
+    // Names only: the values may be personal details.
+    variable_names: args.variable_values ? Object.keys(args.variable_values) : [],
   }),
   async run(input, ctx) {
     const { idempotency_key: key, ...args } = input;
@@ -93,6 +100,7 @@ export const makeCall = defineEffectTool({
           name: input.name ?? null,
           context: input.context ?? null,
           firstMessage: input.first_message ?? null,
+          variableValues: input.variable_values ?? null,
           scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
         },
         ctx.peer.canElicit ? { confirm: ({ agentName }) => confirmWithUser(input, agentName, ctx.peer) } : {},

@@ -18,9 +18,8 @@ export const createCampaign = defineEffectTool({
   name: 'create_campaign',
   title: 'Create a call campaign',
   description:
-    'Create an outbound call campaign (cadence + lead batch) and optionally launch it immediately. ' +
-    'Launching queues calls for the orchestrator; existing TCPA/consent gating still applies at dial time. Requires admin role on the business. ' +
-    'Send an idempotency_key so that a retried request cannot create and launch a second campaign.',
+    'Create an outbound call campaign (cadence and leads), optionally launched at once: its calls are queued for the dialer, and consent gates apply at dial time. ' +
+    'Needs the admin role.',
   scopes: ['calls:write'],
   // Launching makes the dialer phone people: an external effect of this tool, though a later one.
   // The tool itself only writes our records (tools.md: destructive, not open-world).

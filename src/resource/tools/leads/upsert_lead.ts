@@ -19,7 +19,7 @@ const fields = {
   name: text(200, 'name').describe('Full name.'),
   phone: phone.describe('Phone number in E.164, such as +14155552671.'),
   email: z.email({ message: 'email must be an email address' }).max(320).describe('Email address.'),
-  status: z.enum(LEAD_STATUSES).describe('new, contacted, qualified, appointment_set, won or lost.'),
+  status: z.enum(LEAD_STATUSES).describe('Where the lead stands in the pipeline.'),
   source: text(100, 'source').describe('Where the lead came from, such as website, referral, inbound_call.'),
   notes: z.string().max(5000).describe('Free-form notes (up to 5,000 characters).'),
   agent_id: z.guid().describe('The agent the lead is assigned to (from list_agents).'),
@@ -47,17 +47,17 @@ const leadInput = z.object({
 
 const updateInput = z.object({
   id: z.guid().describe('The lead to update (from list_leads).'),
-  name: fields.name.nullable().optional().describe(`${fields.name.description} null clears it.`),
-  phone: fields.phone.nullable().optional().describe(`${fields.phone.description} null clears it.`),
-  email: fields.email.nullable().optional().describe(`${fields.email.description} null clears it.`),
+  name: fields.name.nullable().optional(),
+  phone: fields.phone.nullable().optional(),
+  email: fields.email.nullable().optional(),
   status: fields.status.optional(),
-  source: fields.source.nullable().optional().describe(`${fields.source.description} null clears it.`),
-  notes: fields.notes.nullable().optional().describe(`${fields.notes.description} null clears it.`),
-  agent_id: fields.agent_id.nullable().optional().describe(`${fields.agent_id.description} null clears it.`),
-  address: fields.address.nullable().optional().describe(`${fields.address.description} null clears it.`),
-  city: fields.city.nullable().optional().describe(`${fields.city.description} null clears it.`),
-  state: fields.state.nullable().optional().describe(`${fields.state.description} null clears it.`),
-  zip: fields.zip.nullable().optional().describe(`${fields.zip.description} null clears it.`),
+  source: fields.source.nullable().optional(),
+  notes: fields.notes.nullable().optional(),
+  agent_id: fields.agent_id.nullable().optional(),
+  address: fields.address.nullable().optional(),
+  city: fields.city.nullable().optional(),
+  state: fields.state.nullable().optional(),
+  zip: fields.zip.nullable().optional(),
   automation_paused: fields.automation_paused.optional(),
 });
 
@@ -78,10 +78,8 @@ export const upsertLead = defineEffectTool({
   name: 'upsert_lead',
   title: 'Create or update leads',
   description:
-    'Create a new lead or update existing leads for the authenticated business, routed through the governed leads API (business access-checked, usage-logged, and audited). ' +
-    'To create one, pass `lead` with at least one of name/phone/email plus optional status/source/notes/agent_id/etc. ' +
-    'To update, pass `updates`: an array of { id, ...fields } for one or many existing leads (status, name, phone, email, notes, address, city, state, zip). ' +
-    'Updates are access-checked per row and report partial success.',
+    'Create a lead (`lead`, with at least one of name, phone, email) or update existing ones (`updates`: [{ id, …fields }]). ' +
+    'Each update row is checked and reported on its own (partial success).',
   scopes: ['leads:write'],
   externalEffect: false,
   annotations: { title: 'Create or update leads', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

@@ -56,14 +56,12 @@ const toOutput = (s: StaffAlerts): SettingsOutput => ({
 export const configureStaffAlerts = defineTool({
   name: 'configure_staff_alerts',
   title: 'Configure staff alerts',
-  description:
-    'Configure business-owned staff alert recipients and post-call escalation rules. Use this for emergency/urgent texts, callback alerts, ' +
-    'billing/provider follow-up alerts, and ensuring alerts go only to the correct business staff.',
+  description: 'Set who among the business’s staff gets alerts, and the post-call escalation rules (emergencies, callback requests, billing follow-ups…); alerts go only to staff.',
   scopes: ['agents:write'],
   externalEffect: false,
   annotations: { title: 'Configure staff alerts', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   input: {
-    business_id: z.guid().optional().describe('The business to configure. Optional: the credential is bound to one business, which is the default.'),
+    business_id: z.guid().optional().describe('Optional: the credential’s own business, the only one it reaches, is the default.'),
     notification_phone: e164('notification_phone')
       .nullable()
       .optional()

@@ -59,14 +59,12 @@ const toLinkOutput = (l: PlannedLink): z.infer<typeof linkOutput> => ({
 export const configureTextableLinks = defineTool({
   name: 'configure_textable_links',
   title: 'Configure textable links',
-  description:
-    'Create or repair the business_links entries used by the send_link/send_sms tools. Use this when callers need booking, directions, cancellation, ' +
-    'sister-location, or service-specific links texted without exposing raw URLs in the voice prompt.',
+  description: 'Create or repair the links agents text to callers (booking, directions, cancellation, other locations…), so no raw URL sits in the voice prompt.',
   scopes: ['agents:write'],
   externalEffect: false,
   annotations: { title: 'Configure textable links', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   input: {
-    business_id: z.guid().optional().describe('The business to configure. Optional: the credential is bound to one business, which is the default.'),
+    business_id: z.guid().optional().describe('Optional: the credential’s own business, the only one it reaches, is the default.'),
     links: z
       .array(linkInput)
       .min(1, 'links must hold at least one link')

@@ -14,10 +14,8 @@ export const sendSms = defineEffectTool({
   name: 'send_sms',
   title: 'Send a text message',
   description:
-    "Send an outbound text message from one of your agents' phone lines to a recipient, routed through the governed messaging API. " +
-    'Compliance gates (opt-out / Do-Not-Call / quiet-hours), rate limits, and message logging all apply; each refusal has its own error_code. ' +
-    'Provide from_agent_id (the sending agent), to (recipient phone in E.164), message, and idempotency_key. ' +
-    "Optionally link lead_id to attribute the text and respect that lead's automation-pause state.",
+    "Send a text from an agent's phone line. Compliance gates (opt-out, do-not-call, quiet hours) and rate limits apply; each refusal has its own error_code. " +
+    "lead_id attributes the text and respects that lead's automation pause.",
   scopes: ['sms:write'],
   externalEffect: true,
   annotations: { title: 'Send a text message', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

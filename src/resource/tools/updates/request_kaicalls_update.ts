@@ -25,11 +25,9 @@ export const requestKaicallsUpdate = defineEffectTool({
   name: 'request_kaicalls_update',
   title: 'Request a governed KaiCalls update',
   description:
-    'Ask the KaiCalls on-behalf update broker to perform a scoped, governed mutation. Supported intents: phone.emergency_address.set, transcripts.sink.configure, agent.patch. ' +
-    'Prefer update_agent_config for prompt/voice/model edits, configure_agent_business_rules for a single named operational prompt section, upsert_lead for lead create/update, ' +
-    'send_sms for outbound texts, configure_staff_alerts for alert recipients/rules, and configure_textable_links for send-link setup. ' +
-    'Mutating requests need an idempotency_key; high-risk changes need human authority. ' +
-    'The broker returns needs_user_input, needs_approval, pending_approval, executed, denied, or unsupported — never an unaudited side effect.',
+    'Ask the update broker for a governed change: agent.patch, phone.emergency_address.set or transcripts.sink.configure. ' +
+    'Prefer update_agent_config (prompt, voice, model), configure_agent_business_rules (one rules section), upsert_lead, send_sms, configure_staff_alerts and configure_textable_links. ' +
+    'Needs an idempotency_key; high-risk changes need human authority. Answers needs_user_input, needs_approval, pending_approval, executed, denied or unsupported; never an unaudited side effect.',
   // Every scope that can unlock it (the consent screen lists it under each); one call needs one of them.
   scopes: ['agents:write', 'numbers:write', 'webhooks:write'],
   requiredScopes: scopesForUpdateRequest,
