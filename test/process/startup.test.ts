@@ -72,7 +72,8 @@ describe('npm start on the embedded database', () => {
     const port = await freePort();
     const server = spawnScript('src/main.ts', [], { PORT: String(port), DATA_DIR: dataDir, PUBLIC_URL: 'https://mcp.example.com' });
     await waitForOk(`http://127.0.0.1:${port}/readyz`, readyBudgetMs(), server);
-    await server.waitForLine(/^MCP endpoint: /);
+    // The last of the three lines: they are printed one after another.
+    await server.waitForLine(/^In-call endpoint /);
     expect(server.textLines()).toEqual([
       'MCP endpoint: https://mcp.example.com/api/mcp',
       'Dashboard: https://mcp.example.com/dashboard',
@@ -150,8 +151,12 @@ describe(`db:migrate, db:seed and start-up on ${usingPostgres() ? 'Postgres' : '
       const port = await freePort();
       const server = spawnScript('src/main.ts', [], { ...(await freshDatabase('served')), PORT: String(port) });
       await waitForOk(`http://127.0.0.1:${port}/readyz`, readyBudgetMs(), server);
-      await server.waitForLine(/^MCP endpoint: /);
-      expect(server.textLines()).toEqual([`MCP endpoint: http://localhost:${port}/api/mcp`, `Dashboard: http://localhost:${port}/dashboard`]);
+      await server.waitForLine(/^In-call endpoint /);
+      expect(server.textLines()).toEqual([
+        `MCP endpoint: http://localhost:${port}/api/mcp`,
+        `Dashboard: http://localhost:${port}/dashboard`,
+        `In-call endpoint (voice runtimes): http://localhost:${port}/api/mcp/in-call`,
+      ]);
       expect(await server.stop()).toEqual({ code: 0, signal: null });
     });
   }
