@@ -270,6 +270,8 @@ export interface CallsTable {
   /** Why the call ended, in the voice platform's words (customer-ended-call, assistant-ended-call…). */
   ended_reason: string | null;
   transfers: ColumnType<CallTransfer[], CallTransfer[] | string | undefined, CallTransfer[] | string>;
+  /** What the provider charged for the call, in US dollars (its end-of-call report). */
+  cost_usd: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** One transfer during a call, in the order they happened. */
@@ -610,6 +612,39 @@ export interface RoundRobinCountersTable {
   last_assigned_at: NullableTimestamp;
 }
 
+/** An agent as a voice provider knows it (its assistant), and how far its sync got. */
+export interface ProviderAgentLinksTable {
+  business_id: string;
+  agent_id: string;
+  provider: string;
+  assistant_id: string | null;
+  tool_id: string | null;
+  runtime_key_id: string | null;
+  synced_version: NullableTimestamp;
+  synced_at: NullableTimestamp;
+  last_error: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_until: NullableTimestamp;
+  retry_after: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+/** A provider webhook event that changed something, once per event key. */
+export interface ProviderEventsTable {
+  id: Generated<string>;
+  business_id: string;
+  provider: string;
+  event_key: string;
+  type: string;
+  call_id: string | null;
+  payload: NullableJson<Record<string, unknown>>;
+  result: NullableJson<Record<string, unknown>>;
+  received_at: Timestamp;
+  processed_at: NullableTimestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
 export interface Database {
   businesses: BusinessesTable;
   users: UsersTable;
@@ -655,6 +690,8 @@ export interface Database {
   appointments: AppointmentsTable;
   routing_rules: RoutingRulesTable;
   round_robin_counters: RoundRobinCountersTable;
+  provider_agent_links: ProviderAgentLinksTable;
+  provider_events: ProviderEventsTable;
 }
 
 export type Business = Selectable<BusinessesTable>;

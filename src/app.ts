@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { migrateToLatest } from '../db/migrate.js';
 import { createAuthorizationServer, type AuthorizationServer } from './authz/server.js';
+import { runtimeKeyIssuer } from './authz/api-keys.js';
 import type { FetchLike } from './authz/cimd.js';
 import { createResourceServer, describeAccountSurface, type ResourceServer } from './resource/index.js';
 import { accountTools } from './resource/tools/registry.js';
@@ -17,7 +18,8 @@ import { connectRouter } from './dashboard/connect/index.js';
 import { ASSETS_PATH } from './dashboard/layout.js';
 import { AUTHORIZATION_SERVER_METADATA_PATHS } from './authz/metadata.js';
 import { createJobs, type Jobs } from './jobs/index.js';
-import { createProviders } from './providers/index.js';
+import { createProviders, providerWebhooks } from './providers/index.js';
+import { createProviderWebhookSink } from './resource/in-call/provider-sink.js';
 import type { SimulatedRuntime } from './providers/simulator/simulator.js';
 import { simulatorRecordingsRouter } from './providers/simulator/recordings.js';
 import type { Config } from './shared/config.js';
@@ -99,7 +101,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const simulatedRuntime: SimulatedRuntime | undefined = config.simulatorRuntime
     ? {
         async callTool(call, name, args) {
-          const result = await inCallEndpoint!.callAsSimulator(call, name, args);
+          const result = await inCallEndpoint!.callAs('simulator', call, name, args);
           const [first] = result.content;
           return { ok: !result.isError, text: first?.type === 'text' ? first.text : '', data: (result.structuredContent ?? {}) as Record<string, unknown> };
         },
@@ -113,6 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     clock: options.clock,
     resolveHost: options.resolveHost,
+    runtimeKeys: runtimeKeyIssuer,
     providers: (onCallEvent) => createProviders(config, log, onCallEvent, simulatedRuntime),
   });
   const jobs = createJobs(domain, config, log, metrics);
@@ -145,6 +148,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The in-call surface a voice runtime uses during a live call (runtime keys only): its own path.
   inCallEndpoint = createInCallEndpoint({ config, db, log, domain, globals: globalInCallTools });
   koa.use(inCallEndpoint.middleware);
+  // A real provider's webhooks (/webhooks/vapi): verified, then applied through the domain.
+  const webhooks = providerWebhooks(config, { sink: createProviderWebhookSink(domain, inCallEndpoint), metrics, log });
+  if (webhooks) koa.use(webhooks.middleware);
   koa.use(authz.middleware);
   // The business dashboard answers only /dashboard and below.
   const dashboard = createDashboard({ config, db, log, domain });
@@ -243,5 +249,6 @@ function unroutedPaths(config: Config): string[] {
     ...AUTHORIZATION_SERVER_METADATA_PATHS,
     METRICS_PATH,
     `${ASSETS_PATH}/*`,
+    ...(config.telephonyProvider === 'simulator' ? [] : [`/webhooks/${config.telephonyProvider}`]),
   ];
 }

@@ -76,4 +76,43 @@ describe('configuration', () => {
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });
+
+  describe('TELEPHONY_PROVIDER=vapi', () => {
+    it('needs VAPI_API_KEY and VAPI_WEBHOOK_SECRET, named one line each', () => {
+      expect(errorsOf({ TELEPHONY_PROVIDER: 'vapi' })).toEqual([
+        'VAPI_API_KEY must be set when TELEPHONY_PROVIDER is vapi',
+        'VAPI_WEBHOOK_SECRET must be set when TELEPHONY_PROVIDER is vapi',
+      ]);
+    });
+
+    it('never repeats a secret in an error', () => {
+      const lines = errorsOf({ TELEPHONY_PROVIDER: 'vapi', VAPI_API_KEY: 'has a space', VAPI_WEBHOOK_SECRET: 'short' });
+      expect(lines).toEqual(['VAPI_API_KEY must be 8 to 512 printable characters without spaces', 'VAPI_WEBHOOK_SECRET must be 16 to 512 printable characters without spaces']);
+    });
+
+    it('reads the settings, lower-cases the header names and drops a trailing slash of the base URL', () => {
+      const c = loadConfig({
+        TELEPHONY_PROVIDER: 'vapi',
+        VAPI_API_KEY: 'vapi-private-key',
+        VAPI_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+        VAPI_BASE_URL: 'http://127.0.0.1:4010/',
+        VAPI_SIGNATURE_HEADER: 'X-Signature',
+      });
+      expect(c.vapi).toEqual({
+        apiKey: 'vapi-private-key',
+        baseUrl: 'http://127.0.0.1:4010',
+        webhookSecret: 'whsec_0123456789abcdef',
+        credentialId: undefined,
+        signatureHeader: 'x-signature',
+        timestampHeader: 'x-vapi-timestamp',
+        timeoutMs: 10_000,
+      });
+      expect(loadConfig({}).vapi).toBeUndefined();
+    });
+
+    it('refuses an unknown provider and a bad base URL by name', () => {
+      expect(errorsOf({ TELEPHONY_PROVIDER: 'twilio' })).toEqual(['TELEPHONY_PROVIDER must be simulator or vapi, got "twilio"']);
+      expect(errorsOf({ VAPI_BASE_URL: 'ftp://api.vapi.ai' })[0]).toMatch(/^VAPI_BASE_URL must be an http\(s\) URL/);
+    });
+  });
 });

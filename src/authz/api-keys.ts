@@ -23,6 +23,7 @@ import { createAuditRepository } from '../domain/audit/audit.repository.js';
 import { randomBase62 } from '../shared/random.js';
 import type { ApiKeyKind, Role } from '../../db/schema.js';
 import { createApiKeysRepository, type ApiKeyRecord } from './api-keys.repository.js';
+import type { RuntimeKeyIssuer } from '../domain/provider-sync/provider-sync.service.js';
 
 export const API_KEY_PREFIX = 'kc_live_';
 export const RUNTIME_KEY_PREFIX = 'kc_rt_';
@@ -243,3 +244,21 @@ export function createApiKeyManagement(db: Db) {
     },
   };
 }
+
+/**
+ * The runtime keys a voice provider's assistants carry (domain/provider-sync): issued by the system
+ * for one assistant, checked before each sync, revoked when replaced.
+ */
+export const runtimeKeyIssuer: RuntimeKeyIssuer = {
+  async issue(tx, businessId, name) {
+    const issued = await issueApiKey(tx, { kind: 'runtime', businessId, name, scopes: [] });
+    return { id: issued.record.id, key: issued.key };
+  },
+  async isActive(tx, keyId) {
+    const key = await createApiKeysRepository(tx).find(keyId);
+    return Boolean(key && key.kind === 'runtime' && !key.revokedAt && (!key.expiresAt || key.expiresAt.getTime() > Date.now()));
+  },
+  async revoke(tx, keyId) {
+    await createApiKeysRepository(tx).revoke(keyId);
+  },
+};

@@ -29,6 +29,8 @@ import { createCallViewsService, type CallViewsService } from './calls/call-view
 import { createInCallService, type InCallService } from './in-call/in-call.service.js';
 import { createAgentToolCalls, type AgentToolCalls } from './in-call/agent-tool-calls.js';
 import { createOutboundHttp, type HostResolver } from '../shared/outbound-http.js';
+import { createProviderSync, type ProviderSync, type RuntimeKeyIssuer } from './provider-sync/provider-sync.service.js';
+import { createProviderEventsService, type ProviderEventsService } from './calls/provider-events.service.js';
 
 export type DomainConfig = Pick<Config, 'contactHours' | 'outboundRateLimits' | 'idempotencyTtlSeconds'> & Partial<Pick<Config, 'agentToolsAllowLoopback'>>;
 
@@ -41,6 +43,8 @@ export interface DomainDeps {
   providers(onCallEvent: CallEventSink): { telephony: TelephonyProvider; sms: SmsProvider };
   /** How agent tools' outbound requests resolve host names (the DNS boundary; default: the system's). */
   resolveHost?: HostResolver;
+  /** Issues and checks the runtime keys a provider's assistants carry (the authorization side owns keys). */
+  runtimeKeys: RuntimeKeyIssuer;
 }
 
 export interface Domain {
@@ -85,6 +89,10 @@ export interface Domain {
   /** The agent tools attached to agents, as the in-call surface lists and runs them. */
   readonly agentToolCalls: AgentToolCalls;
   readonly providers: { readonly telephony: TelephonyProvider; readonly sms: SmsProvider };
+  /** The provider's copies of agents (assistants) and which of our numbers it holds. */
+  readonly providerSync: ProviderSync;
+  /** The provider's webhook events about calls, each applied once. */
+  readonly providerEvents: ProviderEventsService;
   /** Stops the providers; the calls they were still carrying are recorded as failed. */
   stop(): Promise<void>;
 }
@@ -97,7 +105,9 @@ export function createDomain(deps: DomainDeps): Domain {
   // The provider reports into the call service, which needs the provider: late-bound on purpose.
   let calls: CallService | undefined;
   const providers = deps.providers((event) => calls!.handleProviderEvent(event));
-  calls = createCallService({ db, provider: providers.telephony, gates, log, clock });
+  const providerSync = createProviderSync({ db, provider: providers.telephony, keys: deps.runtimeKeys, log });
+  calls = createCallService({ db, provider: providers.telephony, gates, log, clock, providerSync });
+  const providerEvents = createProviderEventsService({ db, calls, sync: providerSync, log });
   const sms = createSmsService({ db, provider: providers.sms, gates, log, clock });
   const campaigns = createCampaignService({ db, calls, log, clock });
   const analytics = createAnalyticsService({ clock });
@@ -107,7 +117,16 @@ export function createDomain(deps: DomainDeps): Domain {
   const leads = createLeadsService({ db });
   const settings = createSettingsService();
   const numbers = createNumbersService({ db });
-  const agents = createAgentsService({ db, numbers });
+  const agentsCore = createAgentsService({ db, numbers });
+  // A new agent reaches the provider before create_agent answers (a failure is retried by the job).
+  const agents: AgentsService = {
+    ...agentsCore,
+    async create(input) {
+      const agent = await agentsCore.create(input);
+      await providerSync.afterCreate(input.businessId, agent.id);
+      return agent;
+    },
+  };
   const agentTools = createAgentToolsService({ db });
   const staff = createStaffService();
   const business = createBusinessService();
@@ -159,6 +178,8 @@ export function createDomain(deps: DomainDeps): Domain {
     inCall,
     agentToolCalls,
     providers,
+    providerSync,
+    providerEvents,
     stop() {
       stopped ??= (async () => {
         const abandoned = await providers.telephony.stop();

@@ -7,6 +7,7 @@ import type { DialerMetrics } from '../shared/metrics.js';
 import { dialerPass, recoverAtStart } from './dialer.js';
 import { createIdempotencySweep } from './sweeps.js';
 import { bookingTextsPass } from './reminders.js';
+import { createProviderPass } from './provider-sync.js';
 
 export type JobsConfig = Pick<Config, 'simulatorStepMs' | 'dialerIntervalMs'>;
 
@@ -25,6 +26,7 @@ export function createJobs(domain: Domain, config: JobsConfig, log: Logger, metr
   // suspect once it has not moved for several simulator steps.
   const staleAfterMs = Math.max(5 * config.simulatorStepMs, 30_000);
   const sweepIdempotency = createIdempotencySweep(domain);
+  const providerPass = createProviderPass(domain);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -33,6 +35,8 @@ export function createJobs(domain: Domain, config: JobsConfig, log: Logger, metr
     await dialerPass(domain, now, staleAfterMs, metrics);
     await sweepIdempotency();
     await bookingTextsPass(domain, now);
+    // Last: the provider may be slow or down, and the passes above must not wait on it.
+    await providerPass();
   }
 
   function schedule(): void {

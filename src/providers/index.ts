@@ -3,9 +3,14 @@
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { createSimulatorSms, createSimulatorTelephony, type SimulatedRuntime } from './simulator/simulator.js';
-import type { CallEventSink, SmsProvider, TelephonyProvider } from './telephony.js';
+import type { CallEventSink, ProviderWebhookSink, SmsProvider, TelephonyProvider } from './telephony.js';
+import { createVapiTelephony } from './vapi/vapi.js';
+import { vapiWebhook } from './vapi/webhook.js';
+import { WEBHOOK_PATH } from './vapi/messages.js';
+import type { WebhookMetrics } from '../shared/metrics.js';
+import type { Middleware } from 'koa';
 
-export type ProvidersConfig = Pick<Config, 'telephonyProvider' | 'simulatorStepMs' | 'publicUrl'>;
+export type ProvidersConfig = Pick<Config, 'telephonyProvider' | 'simulatorStepMs' | 'publicUrl'> & Partial<Pick<Config, 'vapi' | 'mcpUrl'>>;
 
 export interface Providers {
   readonly telephony: TelephonyProvider;
@@ -14,6 +19,13 @@ export interface Providers {
 
 /** Builds the configured providers; `onCallEvent` receives what the telephony provider learns about each call. */
 export function createProviders(config: ProvidersConfig, log: Logger, onCallEvent: CallEventSink, runtime?: SimulatedRuntime): Providers {
+  if (config.telephonyProvider === 'vapi' && config.vapi) {
+    // Vapi carries calls and its own runtime; texts stay simulated (Vapi sends no SMS of ours).
+    return {
+      telephony: createVapiTelephony({ settings: config.vapi, publicUrl: config.publicUrl, mcpUrl: config.mcpUrl ?? `${config.publicUrl}/api/mcp`, log }),
+      sms: createSimulatorSms(),
+    };
+  }
   return {
     telephony: createSimulatorTelephony({
       stepMs: config.simulatorStepMs,
@@ -24,4 +36,13 @@ export function createProviders(config: ProvidersConfig, log: Logger, onCallEven
     }),
     sms: createSimulatorSms(),
   };
+}
+
+/** The configured provider's webhook route (`/webhooks/<provider>`), or none for the simulator. */
+export function providerWebhooks(
+  config: Pick<Config, 'telephonyProvider' | 'vapi' | 'bodyLimitBytes'>,
+  deps: { sink: ProviderWebhookSink; metrics: WebhookMetrics; log: Logger },
+): { path: string; middleware: Middleware } | undefined {
+  if (config.telephonyProvider !== 'vapi' || !config.vapi) return undefined;
+  return { path: WEBHOOK_PATH, middleware: vapiWebhook({ settings: config.vapi, bodyLimitBytes: config.bodyLimitBytes, ...deps }) };
 }

@@ -88,6 +88,24 @@ const originList = z
       .map((o) => new URL(o).origin),
   );
 
+const httpUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL without credentials, query or fragment, such as https://api.vapi.ai' },
+);
+
+const headerName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => /^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(v), { message: 'must be an HTTP header name such as x-vapi-signature' });
+
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgres:// or postgresql:// URL' });
 
 // Keys are environment variable names, so an error path is the variable's name.
@@ -128,8 +146,25 @@ const EnvSchema = z.object({
   // The longest this node waits on the database for one thing (a connection, a statement's answer):
   // a hung server costs callers this long, then a 503, instead of as long as it hangs.
   DB_QUERY_TIMEOUT_MS: intIn(100, 600_000).default(5000),
-  // External effects (issue 5). The simulator is the only provider so far; a real one plugs in here.
-  TELEPHONY_PROVIDER: z.enum(['simulator'], { message: 'must be simulator' }).default('simulator'),
+  // Who carries calls: the simulator (default), or Vapi (spec/voice-runtime.md §D; README "Vapi").
+  TELEPHONY_PROVIDER: z.enum(['simulator', 'vapi'], { message: 'must be simulator or vapi' }).default('simulator'),
+  // Vapi: the private API key, its API's base URL, and the secret its webhooks prove themselves with.
+  VAPI_API_KEY: z
+    .string()
+    .refine((v) => /^[\x21-\x7e]{8,512}$/.test(v), { message: 'must be 8 to 512 printable characters without spaces' })
+    .optional(),
+  VAPI_BASE_URL: httpUrl.default('https://api.vapi.ai'),
+  VAPI_WEBHOOK_SECRET: z
+    .string()
+    .refine((v) => /^[\x21-\x7e]{16,512}$/.test(v), { message: 'must be 16 to 512 printable characters without spaces' })
+    .optional(),
+  // The id of a Vapi credential (HMAC, with VAPI_WEBHOOK_SECRET) for Vapi to sign webhooks with;
+  // without it the assistants send the secret as X-Vapi-Secret (Vapi's legacy form).
+  VAPI_CREDENTIAL_ID: z.string().trim().min(1).max(200).optional(),
+  VAPI_SIGNATURE_HEADER: headerName.default('x-vapi-signature'),
+  VAPI_TIMESTAMP_HEADER: headerName.default('x-vapi-timestamp'),
+  // The longest a request to Vapi's API may take (a call not confirmed by then is recorded as failed).
+  VAPI_TIMEOUT_MS: intIn(500, 60_000).default(10_000),
   // Time between two states of a simulated call (queued → ringing → in-progress → ended).
   SIMULATOR_STEP_MS: intIn(1, 600_000).default(1500),
   // The simulator plays the voice runtime's part too: its calls use the in-call tools (office hours,
@@ -184,7 +219,9 @@ export interface Config {
   readonly dbPreparedStatements: boolean;
   /** Bound on each database wait on Postgres: connecting, and a statement's answer (client and server side). */
   readonly dbQueryTimeoutMs: number;
-  readonly telephonyProvider: 'simulator';
+  readonly telephonyProvider: 'simulator' | 'vapi';
+  /** Vapi's settings, when TELEPHONY_PROVIDER is vapi. */
+  readonly vapi: Readonly<VapiSettings> | undefined;
   readonly simulatorStepMs: number;
   /** Simulated calls use the in-call tools during their conversation. */
   readonly simulatorRuntime: boolean;
@@ -197,6 +234,17 @@ export interface Config {
   readonly dashboardSession: Readonly<{ idleSeconds: number; maxAgeSeconds: number }>;
 }
 
+export interface VapiSettings {
+  apiKey: string;
+  baseUrl: string;
+  webhookSecret: string;
+  credentialId: string | undefined;
+  /** Lower-case header names of the HMAC signature and its timestamp. */
+  signatureHeader: string;
+  timestampHeader: string;
+  timeoutMs: number;
+}
+
 export interface OutboundRateLimits {
   callsPerMinute: number;
   callsPerHour: number;
@@ -206,7 +254,7 @@ export interface OutboundRateLimits {
 
 /** Variables whose value an error message never repeats (it would reach a terminal or a log): a
  * database URL may carry its password. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'DATABASE_URL', 'VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET']);
 
 export class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -234,6 +282,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([
       `CONTACT_HOURS_START must be earlier than CONTACT_HOURS_END, got ${JSON.stringify(present.CONTACT_HOURS_START ?? '08:00')} and ${JSON.stringify(present.CONTACT_HOURS_END ?? '21:00')}`,
     ]);
+  }
+  if (e.TELEPHONY_PROVIDER === 'vapi') {
+    const missing = (['VAPI_API_KEY', 'VAPI_WEBHOOK_SECRET'] as const).filter((name) => !e[name]);
+    if (missing.length) throw new ConfigError(missing.map((name) => `${name} must be set when TELEPHONY_PROVIDER is vapi`));
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const dataDir = e.DATA_DIR === 'memory://' ? e.DATA_DIR : path.resolve(e.DATA_DIR);
@@ -263,6 +315,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     telephonyProvider: e.TELEPHONY_PROVIDER,
+    vapi:
+      e.TELEPHONY_PROVIDER === 'vapi'
+        ? Object.freeze({
+            apiKey: e.VAPI_API_KEY!,
+            baseUrl: e.VAPI_BASE_URL.replace(/\/+$/, ''),
+            webhookSecret: e.VAPI_WEBHOOK_SECRET!,
+            credentialId: e.VAPI_CREDENTIAL_ID,
+            signatureHeader: e.VAPI_SIGNATURE_HEADER,
+            timestampHeader: e.VAPI_TIMESTAMP_HEADER,
+            timeoutMs: e.VAPI_TIMEOUT_MS,
+          })
+        : undefined,
     simulatorStepMs: e.SIMULATOR_STEP_MS,
     simulatorRuntime: e.SIMULATOR_RUNTIME,
     dialerIntervalMs: e.DIALER_INTERVAL_MS,

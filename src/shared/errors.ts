@@ -33,6 +33,9 @@ export type ErrorCode =
   | 'upstream_timeout'
   | 'upstream_too_large'
   | 'upstream_failed'
+  // The voice provider (Vapi) could not be reached, answered an error or too late: nothing was placed
+  // or saved there; what was recorded here says so.
+  | 'provider_unavailable'
   | 'internal';
 
 export class AppError extends Error {
@@ -92,6 +95,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 504;
     case 'upstream_too_large':
     case 'upstream_failed':
+    case 'provider_unavailable':
       return 502;
     case 'payload_too_large':
       return 413;

@@ -1,6 +1,7 @@
 // Businesses with staff, agents, numbers, leads and API keys, written as system work (the owner
 // connection, through the one builder in ./fixtures.ts), for the domain service tests
 // (test/domain-*.test.ts) and the MCP tool tests that need a whole staffed business.
+import { runtimeKeyIssuer } from '../../src/authz/api-keys.js';
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../db/schema.js';
 import { createDomain, type Domain } from '../../src/domain/index.js';
@@ -105,6 +106,7 @@ export function testTelephony(db: Db, env: Record<string, string> = {}, extra: T
     config,
     log,
     clock: extra.clock,
+    runtimeKeys: runtimeKeyIssuer,
     providers: (onCallEvent) => ({
       telephony: extra.providers?.telephony?.(onCallEvent) ?? createProviders(config, log, onCallEvent).telephony,
       sms: extra.providers?.sms ?? createSimulatorSms(),

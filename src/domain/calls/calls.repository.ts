@@ -35,6 +35,7 @@ const CALL_COLUMNS = [
   'variable_values',
   'ended_reason',
   'transfers',
+  'cost_usd',
 ] as const;
 
 /**
@@ -76,6 +77,7 @@ function toCall(r: CallRow): Call {
     variableValues: r.variable_values,
     endedReason: r.ended_reason,
     transfers: r.transfers,
+    costUsd: r.cost_usd,
   };
 }
 
@@ -124,6 +126,8 @@ export interface CallEnding {
   failureReason?: string | null;
   /** Why it ended, in the voice platform's words (`assistant-ended-call`…). */
   endedReason?: string | null;
+  /** What the provider charged, in US dollars. */
+  costUsd?: number | null;
 }
 
 export function createCallsRepository(tx: TenantTx, businessId: string) {
@@ -158,6 +162,45 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
         instructions: row.inbound_prompt,
         fromNumber: row.agent_phone ?? row.business_phone,
       };
+    },
+
+    /** The provider's id of one of the business's numbers (null: the provider does not hold it, or it is not ours). */
+    async providerNumberId(e164: string, provider: string): Promise<string | null> {
+      const row = await tx
+        .selectFrom('phone_numbers')
+        .select('provider_number_id')
+        .where('business_id', '=', businessId)
+        .where('e164', '=', e164)
+        .where('provider', '=', provider)
+        .executeTakeFirst();
+      return row?.provider_number_id ?? null;
+    },
+
+    /**
+     * Records an inbound call the provider announced (it is ringing at one of our numbers), once:
+     * a repeated announcement of the same provider call finds the first row.
+     */
+    async insertInbound(call: { agentId: string; to: string; from: string; provider: string; providerCallId: string }): Promise<Call> {
+      const inserted = await tx
+        .insertInto('calls')
+        .values({
+          business_id: businessId,
+          agent_id: call.agentId,
+          direction: 'inbound',
+          status: 'ringing',
+          to_number: call.to,
+          from_number: call.from,
+          provider: call.provider,
+          provider_call_id: call.providerCallId,
+          dialed_at: DIALED_NOW,
+        })
+        .onConflict((oc) => oc.columns(['provider', 'provider_call_id']).where('provider_call_id', 'is not', null).doNothing())
+        .returning(CALL_COLUMNS)
+        .returning(agentName)
+        .executeTakeFirst();
+      if (inserted) return toCall(inserted);
+      const existing = await calls().where('provider', '=', call.provider).where('provider_call_id', '=', call.providerCallId).executeTakeFirstOrThrow();
+      return toCall(existing);
     },
 
     async leadName(leadId: string): Promise<string | null | undefined> {
@@ -252,10 +295,36 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
       const from: CallStatus[] = status === 'ringing' ? ['queued'] : ['queued', 'ringing'];
       const row = await tx
         .updateTable('calls')
-        .set({ status, updated_at: sql`now()`, ...(status === 'in-progress' ? { started_at: at } : {}) })
+        // A call a provider kept scheduled (dialed_at unset) is placed once it moves: it counts from then.
+        .set({ status, updated_at: sql`now()`, dialed_at: sql<Date>`coalesce(dialed_at, statement_timestamp())`, ...(status === 'in-progress' ? { started_at: at } : {}) })
         .where('business_id', '=', businessId)
         .where('id', '=', callId)
         .where('status', 'in', from)
+        .returning(CALL_COLUMNS)
+        .returning(agentName)
+        .executeTakeFirst();
+      return row && toCall(row);
+    },
+
+    /**
+     * The provider's end-of-call report on a call that has ended: what the report carries fills in
+     * (transcript, summary, recording, duration, cost, why it ended); the status is never changed.
+     */
+    async attachReport(callId: string, report: CallEnding & { costUsd?: number | null }): Promise<Call | undefined> {
+      const row = await tx
+        .updateTable('calls')
+        .set((eb) => ({
+          updated_at: sql`now()`,
+          duration_seconds: eb.fn.coalesce(eb.val(report.durationSeconds ?? null), eb.ref('duration_seconds')),
+          transcript: eb.fn.coalesce(eb.val(report.transcript ?? null), eb.ref('transcript')),
+          summary: eb.fn.coalesce(eb.val(report.summary ?? null), eb.ref('summary')),
+          recording_url: eb.fn.coalesce(eb.val(report.recordingUrl ?? null), eb.ref('recording_url')),
+          ended_reason: eb.fn.coalesce(eb.ref('ended_reason'), eb.val(report.endedReason ?? null)),
+          cost_usd: eb.fn.coalesce(eb.val(report.costUsd ?? null), eb.ref('cost_usd')),
+        }))
+        .where('business_id', '=', businessId)
+        .where('id', '=', callId)
+        .where('status', 'not in', IN_FLIGHT_STATUSES)
         .returning(CALL_COLUMNS)
         .returning(agentName)
         .executeTakeFirst();
@@ -277,6 +346,7 @@ export function createCallsRepository(tx: TenantTx, businessId: string) {
           recording_url: ending.recordingUrl ?? null,
           failure_reason: ending.failureReason ?? null,
           ended_reason: ending.endedReason ?? null,
+          cost_usd: ending.costUsd ?? null,
         })
         .where('business_id', '=', businessId)
         .where('id', '=', callId)
@@ -317,6 +387,42 @@ export function createCallScansRepository(db: OwnerDb) {
         .limit(limit)
         .execute();
       return rows.map((r) => ({ businessId: r.business_id, callId: r.id }));
+    },
+
+    /**
+     * The call a provider event names: by the provider's call id, else by our own id as the provider
+     * echoes it back (the metadata we gave it when placing the call; an event can overtake the answer
+     * that told us the provider's id). The echoed id counts only for a call of this provider that has
+     * no other provider id.
+     */
+    async forProviderEvent(
+      provider: string,
+      providerCallId: string,
+      echoed: { businessId?: string | undefined; callId?: string | undefined },
+    ): Promise<
+      { businessId: string; callId: string; agentId: string | null; providerCallId: string | null; direction: 'inbound' | 'outbound'; from: string; to: string } | undefined
+    > {
+      const base = () =>
+        db.selectFrom('calls').select(['business_id', 'id', 'agent_id', 'provider_call_id', 'direction', 'from_number', 'to_number']).where('provider', '=', provider);
+      let row = await base().where('provider_call_id', '=', providerCallId).executeTakeFirst();
+      if (!row && echoed.businessId && echoed.callId) {
+        row = await base()
+          .where('business_id', '=', echoed.businessId)
+          .where('id', '=', echoed.callId)
+          .where((eb) => eb.or([eb('provider_call_id', 'is', null), eb('provider_call_id', '=', providerCallId)]))
+          .executeTakeFirst();
+      }
+      return (
+        row && {
+          businessId: row.business_id,
+          callId: row.id,
+          agentId: row.agent_id,
+          providerCallId: row.provider_call_id,
+          direction: row.direction,
+          from: row.from_number,
+          to: row.to_number,
+        }
+      );
     },
 
     /** A completed call by its provider id (the recordings endpoint knows nothing else). */

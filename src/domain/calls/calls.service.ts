@@ -20,7 +20,7 @@ import { createCallScansRepository, createCallsRepository, type CallEnding, type
 import { checkVariableValues, fillVariables } from './variables.js';
 import type { Call, CallFilters, CallStatus, TerminalCallStatus } from './calls.types.js';
 import { createCampaignsRepository } from '../campaigns/campaigns.repository.js';
-import type { DialRequest, ProviderCallEvent, TelephonyProvider } from '../../providers/telephony.js';
+import type { DialRequest, ProviderAgentRef, ProviderCallEvent, ProviderWebhookEvent, TelephonyProvider } from '../../providers/telephony.js';
 
 export interface PlaceCallInput {
   businessId: string;
@@ -61,7 +61,15 @@ export interface CallServiceDeps {
   gates: OutboundGates;
   log: Logger;
   clock: () => Date;
+  /** A provider that keeps agents and numbers itself (syncAgent, listNumbers) gets them in step before a call. */
+  providerSync?: {
+    ensure(businessId: string, agentId: string): Promise<ProviderAgentRef | null>;
+    syncNumbers(): Promise<unknown>;
+  };
 }
+
+/** The change a provider event makes to a call (ProviderWebhookEvent['change']). */
+type ProviderChange = ProviderWebhookEvent['change'];
 
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
 
@@ -128,13 +136,39 @@ export function createCallService(deps: CallServiceDeps) {
       firstMessage: call.firstMessage === null ? null : fillVariables(call.firstMessage, call.variableValues),
       variableValues: call.variableValues,
     };
-    return { recorded: true, call, dial: dialAt ? null : dial };
+    // A provider that keeps scheduled calls gets this one now, with its time; else the dialer hands
+    // it over when it is due.
+    if (dialAt && !provider.schedulesCalls) return { recorded: true, call, dial: null };
+    return { recorded: true, call, dial: dialAt ? { ...dial, scheduledAt: dialAt } : dial };
+  }
+
+  /**
+   * What a provider that keeps agents and numbers needs besides the call: its copy of the agent, up
+   * to date, and its id of the number called from (its numbers are read again once if it is unknown).
+   */
+  async function forProvider(businessId: string, request: DialRequest): Promise<DialRequest> {
+    const sync = deps.providerSync;
+    if (!sync) return request;
+    const providerAgent = provider.syncAgent ? await sync.ensure(businessId, request.agent.id) : null;
+    let fromNumberId: string | null = null;
+    if (provider.listNumbers) {
+      const lookup = () => db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).providerNumberId(request.from, provider.name));
+      fromNumberId = await lookup();
+      if (!fromNumberId) {
+        await sync.syncNumbers();
+        fromNumberId = await lookup();
+      }
+      if (!fromNumberId) {
+        throw new Error(`the line ${maskPhone(request.from)} is not among ${provider.name}'s phone numbers; import it there first`);
+      }
+    }
+    return { ...request, providerAgent, fromNumberId };
   }
 
   /** Steps 3–4: hand a committed call to the provider. Never throws: a refusal is a failed call. */
   async function dial(businessId: string, request: DialRequest): Promise<Call> {
     try {
-      const { providerCallId } = await provider.dial(request);
+      const { providerCallId } = await provider.dial(await forProvider(businessId, request));
       await db.forBusiness(businessId, (tx) => createCallsRepository(tx, businessId).setProviderCallId(request.callId, providerCallId));
     } catch (err) {
       const reason = `The telephony provider did not accept the call: ${err instanceof Error ? err.message : String(err)}`;
@@ -146,20 +180,76 @@ export function createCallService(deps: CallServiceDeps) {
   }
 
   /** Ends a call still in flight, audits it, and lets its campaign know. False if it had ended. */
-  async function endCall(businessId: string, callId: string, status: TerminalCallStatus, at: Date, ending: CallEnding, action: string): Promise<boolean> {
-    return db.forBusiness(businessId, async (tx) => {
-      const call = await createCallsRepository(tx, businessId).end(callId, status, at, ending);
-      if (!call) return false;
-      await createAuditRepository(tx).append({
-        businessId,
-        ...auditActor(telephonyActor),
-        action,
-        outcome: status === 'completed' ? 'success' : status,
-        details: { call_id: callId, to: maskPhone(call.to), status, failure_reason: ending.failureReason ?? null },
-      });
-      await createCampaignsRepository(tx, businessId).onCallEnded(call);
-      return true;
+  async function endCallIn(tx: TenantTx, businessId: string, callId: string, status: TerminalCallStatus, at: Date, ending: CallEnding, action: string): Promise<boolean> {
+    const call = await createCallsRepository(tx, businessId).end(callId, status, at, ending);
+    if (!call) return false;
+    await createAuditRepository(tx).append({
+      businessId,
+      ...auditActor(telephonyActor),
+      action,
+      outcome: status === 'completed' ? 'success' : status,
+      details: { call_id: callId, to: maskPhone(call.to), status, failure_reason: ending.failureReason ?? null },
     });
+    await createCampaignsRepository(tx, businessId).onCallEnded(call);
+    return true;
+  }
+
+  function endCall(businessId: string, callId: string, status: TerminalCallStatus, at: Date, ending: CallEnding, action: string): Promise<boolean> {
+    return db.forBusiness(businessId, (tx) => endCallIn(tx, businessId, callId, status, at, ending, action));
+  }
+
+  /** Moves a live call forward and audits it; a stale or repeated move changes nothing. */
+  async function advanceIn(tx: TenantTx, businessId: string, callId: string, status: 'ringing' | 'in-progress', at: Date, providerCallId: string): Promise<boolean> {
+    const call = await createCallsRepository(tx, businessId).advance(callId, status, at);
+    if (!call) return false;
+    await createAuditRepository(tx).append({
+      businessId,
+      ...auditActor(telephonyActor),
+      action: `call.${status}`,
+      outcome: 'success',
+      details: { call_id: callId, provider_call_id: providerCallId },
+    });
+    return true;
+  }
+
+  /**
+   * Applies a provider webhook's change to a call, inside the caller's unit of work (which also
+   * records the event, so both happen or neither). Statuses only move forward; an end-of-call
+   * report ends a call still in flight, or fills in one that has ended (never changing its status).
+   */
+  async function applyProviderChangeIn(tx: TenantTx, businessId: string, callId: string, providerCallId: string, at: Date, change: ProviderChange): Promise<void> {
+    if (change.kind === 'status') {
+      if (change.status === 'queued') return;
+      if (change.status === 'ringing' || change.status === 'in-progress') {
+        await advanceIn(tx, businessId, callId, change.status, at, providerCallId);
+        return;
+      }
+      await endCallIn(
+        tx,
+        businessId,
+        callId,
+        change.status,
+        at,
+        {
+          outcome: change.status.replace('-', '_'),
+          endedReason: change.endedReason ?? null,
+          failureReason: change.failureReason ?? (change.status === 'failed' ? 'The provider reported the call as failed.' : null),
+        },
+        `call.${change.status}`,
+      );
+      return;
+    }
+    const report: CallEnding = {
+      durationSeconds: change.durationSeconds,
+      transcript: change.transcript,
+      summary: change.summary,
+      recordingUrl: change.recordingUrl,
+      endedReason: change.endedReason,
+      costUsd: change.costUsd,
+      failureReason: change.failureReason,
+    };
+    const ended = await endCallIn(tx, businessId, callId, change.status, at, { ...report, outcome: change.status.replace('-', '_') }, `call.${change.status}`);
+    if (!ended) await createCallsRepository(tx, businessId).attachReport(callId, report);
   }
 
   /**
@@ -191,6 +281,42 @@ export function createCallService(deps: CallServiceDeps) {
     });
   }
 
+  /** Cancels a call refused at dial time, audits it, and lets its campaign know. */
+  async function blockIn(tx: TenantTx, businessId: string, callId: string, now: Date, reason: string, gate: string): Promise<void> {
+    const ended = await createCallsRepository(tx, businessId).end(callId, 'canceled', now, { failureReason: reason });
+    await createAuditRepository(tx).append({
+      businessId,
+      ...auditActor(telephonyActor),
+      action: 'call.blocked',
+      outcome: 'denied',
+      errorCode: gate,
+      details: { call_id: callId, ...(ended ? { to: maskPhone(ended.to) } : {}) },
+    });
+    if (ended) await createCampaignsRepository(tx, businessId).onCallEnded(ended);
+  }
+
+  /**
+   * Withdraws from the provider a scheduled call the gates now refuse, then records it canceled.
+   * When the provider cannot be asked, the call stays due and the next pass tries again; when it
+   * has already started the call, the call is left to its events.
+   */
+  async function withdraw(businessId: string, callId: string, now: Date, w: { providerCallId: string; reason: string; gate: string }): Promise<void> {
+    let answer: 'accepted' | 'unknown';
+    try {
+      answer = provider.cancel ? await provider.cancel(w.providerCallId) : 'unknown';
+    } catch (err) {
+      log.warn({ callId, provider: provider.name, err: err instanceof Error ? err.message : String(err) }, 'could not withdraw a scheduled call');
+      return;
+    }
+    await db.forBusiness(businessId, async (tx) => {
+      if (answer === 'accepted') await blockIn(tx, businessId, callId, now, w.reason, w.gate);
+      else {
+        log.warn({ callId, gate: w.gate }, 'the gates refuse a scheduled call the provider has already started');
+        await createCallsRepository(tx, businessId).markDialed(callId);
+      }
+    });
+  }
+
   return {
     recordCall,
     dial,
@@ -218,20 +344,13 @@ export function createCallService(deps: CallServiceDeps) {
       return dial(input.businessId, result.dial);
     },
 
+    applyProviderChangeIn,
+
     /** Applies a provider event; stale, repeated or out-of-order events change nothing. */
     async handleProviderEvent(event: ProviderCallEvent): Promise<void> {
       if (event.status === 'ringing' || event.status === 'in-progress') {
-        await db.forBusiness(event.businessId, async (tx) => {
-          const call = await createCallsRepository(tx, event.businessId).advance(event.callId, event.status as 'ringing' | 'in-progress', event.at);
-          if (!call) return;
-          await createAuditRepository(tx).append({
-            businessId: event.businessId,
-            ...auditActor(telephonyActor),
-            action: `call.${event.status}`,
-            outcome: 'success',
-            details: { call_id: event.callId, provider_call_id: event.providerCallId },
-          });
-        });
+        const status = event.status;
+        await db.forBusiness(event.businessId, (tx) => advanceIn(tx, event.businessId, event.callId, status, event.at, event.providerCallId));
         return;
       }
       const r = event.result;
@@ -263,7 +382,18 @@ export function createCallService(deps: CallServiceDeps) {
       const stale = await createCallScansRepository(db.kysely).staleInFlight(Math.floor(options.olderThanMs / 1000));
       let failed = 0;
       for (const call of stale) {
-        if (call.providerCallId && call.provider === provider.name && (await provider.lookup(call.providerCallId)) !== 'unknown') continue;
+        if (call.providerCallId && call.provider === provider.name) {
+          let known: Awaited<ReturnType<TelephonyProvider['lookup']>>;
+          try {
+            known = await provider.lookup(call.providerCallId);
+          } catch (err) {
+            // The provider could not be asked (down, slow): the call may well be going on there.
+            // Only a provider that says it does not know the call lets us end it; ask again later.
+            log.warn({ callId: call.callId, provider: provider.name, err: err instanceof Error ? err.message : String(err) }, 'could not look up a call in flight');
+            continue;
+          }
+          if (known !== 'unknown') continue;
+        }
         const reason = call.providerCallId
           ? 'Interrupted: the server stopped while this call was in progress and the provider no longer knows it.'
           : 'Interrupted: the server stopped after recording this call and before the provider confirmed it.';
@@ -330,48 +460,52 @@ export function createCallService(deps: CallServiceDeps) {
       const due = await createCallScansRepository(db.kysely).dueScheduled(now, limit);
       let dialled = 0;
       for (const { businessId, callId } of due) {
-        const request = await db.forBusiness(businessId, async (tx): Promise<DialRequest | null> => {
-          const repo = createCallsRepository(tx, businessId);
-          const call = await repo.lockDueScheduled(callId, now);
-          if (!call?.agentId) return null;
-          const verdict = await gates.checkOutboundContact({ tx, businessId, to: call.to, channel: 'call', leadId: call.leadId, now });
-          if (!verdict.allowed) {
-            if (TRANSIENT_GATES.has(verdict.gate)) {
-              const wait = verdict.gate === 'rate_limited' ? Number(verdict.details.retry_after_seconds ?? 60) * 1000 : 15 * 60_000;
-              await repo.reschedule(callId, new Date(now.getTime() + wait));
+        const next = await db.forBusiness(
+          businessId,
+          async (tx): Promise<{ dial: DialRequest } | { withdraw: { providerCallId: string; reason: string; gate: string } } | null> => {
+            const repo = createCallsRepository(tx, businessId);
+            const call = await repo.lockDueScheduled(callId, now);
+            if (!call?.agentId) return null;
+            // Handed to a provider that keeps scheduled calls: it dials by itself; the gates decide
+            // whether it may, and a refusal withdraws it there.
+            const heldByProvider = call.providerCallId !== null && call.provider === provider.name;
+            const verdict = await gates.checkOutboundContact({ tx, businessId, to: call.to, channel: 'call', leadId: call.leadId, now });
+            if (!verdict.allowed) {
+              if (heldByProvider)
+                return { withdraw: { providerCallId: call.providerCallId!, reason: `Blocked at dial time (${verdict.gate}): ${verdict.message}`, gate: verdict.gate } };
+              if (TRANSIENT_GATES.has(verdict.gate)) {
+                const wait = verdict.gate === 'rate_limited' ? Number(verdict.details.retry_after_seconds ?? 60) * 1000 : 15 * 60_000;
+                await repo.reschedule(callId, new Date(now.getTime() + wait));
+                return null;
+              }
+              await blockIn(tx, businessId, callId, now, `Blocked at dial time (${verdict.gate}): ${verdict.message}`, verdict.gate);
               return null;
             }
-            const ended = await repo.end(callId, 'canceled', now, { failureReason: `Blocked at dial time (${verdict.gate}): ${verdict.message}` });
-            await createAuditRepository(tx).append({
-              businessId,
-              ...auditActor(telephonyActor),
-              action: 'call.blocked',
-              outcome: 'denied',
-              errorCode: verdict.gate,
-              details: { call_id: callId, to: maskPhone(call.to) },
-            });
-            if (ended) await createCampaignsRepository(tx, businessId).onCallEnded(ended);
-            return null;
-          }
-          const agent = await repo.agentForDial(call.agentId);
-          // In the unit of work that passed the gates under the outbound lock: the next count, on
-          // any node, sees this call as placed.
-          await repo.markDialed(callId);
-          return {
-            businessId,
-            callId,
-            to: call.to,
-            from: call.from,
-            agent: dialAgent(agent ?? { id: call.agentId, name: 'Agent', firstMessage: '', instructions: '' }, call.variableValues),
-            contactName: call.leadId ? ((await repo.leadName(call.leadId)) ?? null) : null,
-            context: call.context,
-            firstMessage: call.firstMessage === null ? null : fillVariables(call.firstMessage, call.variableValues),
-            variableValues: call.variableValues,
-          };
-        });
-        if (request) {
-          await dial(businessId, request);
+            // In the unit of work that passed the gates under the outbound lock: the next count, on
+            // any node, sees this call as placed.
+            await repo.markDialed(callId);
+            if (heldByProvider) return null;
+            const agent = await repo.agentForDial(call.agentId);
+            return {
+              dial: {
+                businessId,
+                callId,
+                to: call.to,
+                from: call.from,
+                agent: dialAgent(agent ?? { id: call.agentId, name: 'Agent', firstMessage: '', instructions: '' }, call.variableValues),
+                contactName: call.leadId ? ((await repo.leadName(call.leadId)) ?? null) : null,
+                context: call.context,
+                firstMessage: call.firstMessage === null ? null : fillVariables(call.firstMessage, call.variableValues),
+                variableValues: call.variableValues,
+              },
+            };
+          },
+        );
+        if (next && 'dial' in next) {
+          await dial(businessId, next.dial);
           dialled++;
+        } else if (next && 'withdraw' in next) {
+          await withdraw(businessId, callId, now, next.withdraw);
         }
       }
       return dialled;

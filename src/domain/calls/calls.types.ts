@@ -51,6 +51,8 @@ export interface Call {
   endedReason: string | null;
   /** Transfers during the call, in order. */
   transfers: CallTransfer[];
+  /** What the provider charged for the call, in US dollars, once its report arrived; null before or without one. */
+  costUsd: number | null;
 }
 
 export interface CallFilters {

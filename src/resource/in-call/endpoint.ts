@@ -111,10 +111,16 @@ export interface InCallEndpoint {
   readonly url: string;
   readonly middleware: Middleware;
   /**
-   * The simulator's runtime (spec/voice-runtime.md §C): a tool call in a live call through the same
-   * tools, runner and audit as a request to this endpoint, acting as the system actor `simulator`.
+   * A tool call in a live call from a runtime that is not a client of this endpoint: the simulator
+   * (spec/voice-runtime.md §C) or a provider's function-tool webhook (§D). Same tools, runner and
+   * audit as a request here, acting as the system actor `runtime`.
    */
-  callAsSimulator(call: { businessId: string; callId: string; agentId: string; callerNumber: string }, name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  callAs(
+    runtime: string,
+    call: { businessId: string; callId: string; agentId: string; callerNumber: string },
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<CallToolResult>;
 }
 
 export function createInCallEndpoint(deps: InCallEndpointDeps): InCallEndpoint {
@@ -268,7 +274,7 @@ export function createInCallEndpoint(deps: InCallEndpointDeps): InCallEndpoint {
     path,
     url,
     middleware,
-    callAsSimulator: (call, name, args) =>
-      tools.call(name, args, { businessId: call.businessId, actor: SYSTEM_ACTOR('simulator'), agentId: call.agentId, callId: call.callId, callerNumber: call.callerNumber }),
+    callAs: (runtime, call, name, args) =>
+      tools.call(name, args, { businessId: call.businessId, actor: SYSTEM_ACTOR(runtime), agentId: call.agentId, callId: call.callId, callerNumber: call.callerNumber }),
   };
 }

@@ -19,6 +19,7 @@ const callStatusOutput = callOutput.extend({
     )
     .describe('Transfers during the call, in order.'),
   variable_values: z.record(z.string(), z.string()).nullable().describe('The {{name}} values it was placed with.'),
+  cost_usd: z.number().nullable().describe('What the voice provider charged for it, in US dollars (from its end-of-call report), or null.'),
   tool_calls: z
     .array(
       z.object({
@@ -51,6 +52,7 @@ export const checkCallStatus = defineTool({
       ended_reason: call.endedReason,
       transfers: call.transfers.map((t) => ({ at: t.at, destination: t.destination, kind: t.kind, target_id: t.target_id ?? null, tool: t.tool ?? null, status: t.status })),
       variable_values: call.variableValues,
+      cost_usd: call.costUsd,
       tool_calls: (await ctx.domain.inCall.toolCalls(ctx.tx, ctx.businessId, call.id, 50)).map((c) => ({
         tool: c.tool,
         outcome: c.outcome,

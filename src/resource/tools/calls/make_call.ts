@@ -107,6 +107,17 @@ export const makeCall = defineEffectTool({
       );
       return toPlacedCall(placed);
     });
+    // The provider refused or could not be reached: the call is recorded as failed (and the key
+    // keeps that answer, so a retry never dials), and the caller is told it did not happen.
+    if (call.status === 'failed') {
+      throw new AppError(
+        'provider_unavailable',
+        `${describePlaced(call, replayed)} Nothing was dialled; a retry with the same idempotency_key answers this again, a new key tries again.`,
+        {
+          call_id: call.id,
+        },
+      );
+    }
     return { data: { call, replayed }, text: describePlaced(call, replayed) };
   },
 });

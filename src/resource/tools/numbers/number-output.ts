@@ -7,6 +7,7 @@ export const phoneNumberOutput = z.object({
   number: z.string().describe('E.164.'),
   label: z.string().nullable().describe('A name for the line, or null.'),
   provider: z.string().describe('Who carries the line (simulator, vapi…).'),
+  provider_number_id: z.string().nullable().describe("The provider's id of the line (Vapi's phone number id), or null when the provider does not hold it."),
   agent_id: z.guid().nullable().describe('The agent answering it, or null.'),
   agent_name: z.string().nullable().describe("That agent's name."),
   capabilities: z
@@ -28,6 +29,7 @@ export const toPhoneNumberOutput = (n: PhoneNumber): PhoneNumberOutput => ({
   number: n.number,
   label: n.label,
   provider: n.provider,
+  provider_number_id: n.providerNumberId,
   agent_id: n.agentId,
   agent_name: n.agentName,
   capabilities: n.capabilities,
