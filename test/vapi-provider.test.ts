@@ -91,6 +91,8 @@ describe('agents are kept as Vapi assistants', () => {
       idempotency_key: key(),
     });
     const agentId = (created.agent as { id: string }).id;
+    // create_agent answers once the assistant exists.
+    expect((created.agent as { voice_provider: string }).voice_provider).toMatch(/^vapi assistant \S+: in step \(synced /);
     const assistant = [...fake.assistants.values()].find((x) => (x.metadata as Record<string, string>)?.kaicalls_agent_id === agentId);
     expect(assistant, 'assistant at the fake').toBeDefined();
     expect(assistant).toMatchObject({
@@ -190,6 +192,10 @@ describe('agents are kept as Vapi assistants', () => {
     expect(failed.last_error).toMatch(/Vapi answered HTTP 503/);
     expect(failed.attempts).toBe(1);
     expect(failed.retry_after!.getTime()).toBeGreaterThan(Date.now());
+    const shown = await ok('get_agent', { agent_id: a.agentId });
+    expect((shown.agent as { voice_provider: string }).voice_provider).toBe(
+      `vapi assistant ${failed.assistant_id}: behind, last sync failed (retried): Vapi answered HTTP 503: Service Unavailable`,
+    );
     fake.heal();
     // Within the backoff the job leaves it; a call being placed does not wait for the backoff.
     await k()
@@ -458,6 +464,20 @@ describe('POST /webhooks/vapi', () => {
     it('a wrong X-Vapi-Secret → 401', () => refusedWith(401, { mode: 'bearer', secret: 'whsec_another_secret_0000' }, /X-Vapi-Secret is not the configured secret/));
     it('a body that is not JSON (validly signed) → 400', () => refusedWith(400, { rawBody: 'not json at all' }, /not JSON/));
     it("a body that is not Vapi's envelope (validly signed) → 400 naming the field", () => refusedWith(400, { rawBody: JSON.stringify({ hello: 'world' }) }, /message/));
+
+    it('a body over BODY_LIMIT_BYTES → 413 before it is read; GET → 405', async () => {
+      const rows = await eventRows();
+      const big = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"message":{"type":"status-update","pad":"${'x'.repeat(1_100_000)}"}}`,
+      });
+      expect(big.status).toBe(413);
+      expect(await eventRows()).toBe(rows);
+      const get = await fetch(webhookUrl);
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+    });
 
     it('the right X-Vapi-Secret (the legacy form) is accepted', async () => {
       const answer = await send(message, { mode: 'bearer' });

@@ -123,8 +123,9 @@ export function createDomain(deps: DomainDeps): Domain {
     ...agentsCore,
     async create(input) {
       const agent = await agentsCore.create(input);
+      if (!providerSync.enabled) return agent;
       await providerSync.afterCreate(input.businessId, agent.id);
-      return agent;
+      return db.forBusiness(input.businessId, (tx) => agentsCore.get(tx, input.businessId, agent.id));
     },
   };
   const agentTools = createAgentToolsService({ db });

@@ -72,6 +72,13 @@ export function createAgentsRepository(tx: TenantTx) {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
+      const copies = await tx
+        .selectFrom('provider_agent_links')
+        .select(['provider', 'assistant_id', 'synced_version', 'synced_at', 'last_error'])
+        .where('business_id', '=', businessId)
+        .where('agent_id', '=', agentId)
+        .orderBy('provider')
+        .execute();
       const business = a.office_hours ? undefined : await tx.selectFrom('business_hours').select('office_hours').where('business_id', '=', businessId).executeTakeFirst();
       return {
         id: a.id,
@@ -98,6 +105,13 @@ export function createAgentsRepository(tx: TenantTx) {
         configVersion: a.config_version,
         createdAt: a.created_at,
         updatedAt: a.updated_at,
+        providerCopies: copies.map((c) => ({
+          provider: c.provider,
+          assistantId: c.assistant_id,
+          inStep: c.assistant_id !== null && c.synced_version !== null && c.synced_version >= a.updated_at,
+          syncedAt: c.synced_at,
+          lastError: c.last_error,
+        })),
       };
     },
 

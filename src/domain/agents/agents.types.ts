@@ -88,4 +88,6 @@ export interface AgentDetail {
   configVersion: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Where a voice provider keeps this agent (its assistant), and whether it has the latest version. */
+  providerCopies: Array<{ provider: string; assistantId: string | null; inStep: boolean; syncedAt: Date | null; lastError: string | null }>;
 }

@@ -90,7 +90,8 @@ export function vapiWebhook(options: VapiWebhookOptions): Middleware {
     }
     let raw: Buffer;
     try {
-      raw = await getRawBody(ctx.req, { limit: options.bodyLimitBytes });
+      // With the declared length, an oversized body is refused before it is read.
+      raw = await getRawBody(ctx.req, { limit: options.bodyLimitBytes, length: ctx.req.headers['content-length'] });
     } catch (err) {
       const tooLarge = (err as { type?: string }).type === 'entity.too.large';
       return answer(

@@ -37,6 +37,7 @@ export const agentDetailOutput = z.object({
   config_version: z.number().int().describe('Version of the live configuration.'),
   created_at: z.string().describe('ISO 8601 (UTC).'),
   updated_at: z.string().describe('ISO 8601 (UTC).'),
+  voice_provider: z.string().nullable().describe('Its copy at the voice provider (Vapi): assistant id, in step or why not; null: none.'),
 });
 
 export type AgentDetailOutput = z.infer<typeof agentDetailOutput>;
@@ -68,9 +69,17 @@ export function toAgentDetailOutput(a: AgentDetail): AgentDetailOutput {
     config_version: a.configVersion,
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
+    voice_provider: a.providerCopies.map(describeCopy).join('; ') || null,
   };
 }
 
 export const describeAgent = (a: AgentDetailOutput) =>
   `Agent "${a.name}" (${a.status}, v${a.config_version}): voice ${a.voice}, model ${a.model}, ${a.tools.length} tool${a.tools.length === 1 ? '' : 's'}, ` +
   `${a.phone_numbers.length ? a.phone_numbers.map((p) => p.number).join(', ') : 'no number'}. id ${a.id}`;
+
+/** One line per provider copy: `vapi assistant asst_1: in step (synced 2026-…)`, or what is wrong. */
+function describeCopy(c: AgentDetail['providerCopies'][number]): string {
+  const what = `${c.provider} assistant ${c.assistantId ?? '(none yet)'}`;
+  if (c.lastError) return `${what}: behind, last sync failed (retried): ${c.lastError}`;
+  return `${what}: ${c.inStep ? 'in step' : 'behind (sync pending)'}${c.syncedAt ? ` (synced ${c.syncedAt.toISOString()})` : ''}`;
+}
