@@ -415,6 +415,21 @@ describe('POST /webhooks/vapi', () => {
     expect(event).toMatchObject({ processed_at: expect.any(Date), payload: null, attempts: 1 });
   });
 
+  it('tool-calls for a call we do not have: each answered with an error, nothing run or written', async () => {
+    const rows = await eventRows();
+    const answer = await send(fake.messages.toolCalls({ id: 'call-not-ours-2', orgId: 'org' }, [{ id: 'tc-x', name: 'is_office_open', arguments: {} }]));
+    expect(answer.status).toBe(200);
+    expect(answer.body.results).toEqual([{ toolCallId: 'tc-x', name: 'is_office_open', error: expect.stringMatching(/not known/) }]);
+    expect(await eventRows()).toBe(rows);
+  });
+
+  it('an assistant-request that names no number called is answered with an error', async () => {
+    const message = fake.messages.assistantRequest({ phoneNumber: { id: 'pn-y' }, customerNumber: '+14155550142' });
+    const answer = await send(message);
+    expect(answer.status).toBe(200);
+    expect(answer.body.error).toMatch(/number called is not in the request/);
+  });
+
   it('an event for a call we do not have is acknowledged and logged; nothing is written', async () => {
     const rows = await eventRows();
     const calls = Number(

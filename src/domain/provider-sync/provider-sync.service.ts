@@ -14,7 +14,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Db, TenantTx } from '../../shared/db.js';
 import type { Logger } from '../../shared/log.js';
 import type { ProviderAgentRef, TelephonyProvider } from '../../providers/telephony.js';
-import { createProviderLinksRepository, createProviderSyncScansRepository } from './provider-sync.repository.js';
+import { createProviderLinksRepository, createProviderSyncScansRepository, type ProviderLink } from './provider-sync.repository.js';
 
 /**
  * The runtime keys an assistant's in-call tool carries, issued and checked by the authorization
@@ -41,7 +41,7 @@ export function createProviderSync(deps: ProviderSyncDeps) {
   const { db, provider, keys, log } = deps;
   const scans = createProviderSyncScansRepository(db.kysely);
   // One sync per agent at a time in this process; the lease covers other nodes.
-  const running = new Map<string, Promise<ProviderAgentRef>>();
+  const running = new Map<string, Promise<ProviderAgentRef | null>>();
 
   /** Pushes the agent to the provider now (unless another sync holds it: then null). */
   async function syncNow(businessId: string, agentId: string, options: { ignoreBackoff: boolean }): Promise<ProviderAgentRef | null> {
@@ -92,7 +92,7 @@ export function createProviderSync(deps: ProviderSyncDeps) {
     const under = running.get(key);
     if (under) return under;
     const started = syncNow(businessId, agentId, options).finally(() => running.delete(key));
-    running.set(key, started as Promise<ProviderAgentRef>);
+    running.set(key, started);
     return started;
   }
 
@@ -166,7 +166,5 @@ export function createProviderSync(deps: ProviderSyncDeps) {
     numberOwner: (e164: string) => scans.numberOwner(e164),
   };
 }
-
-type ProviderLink = NonNullable<Awaited<ReturnType<ReturnType<typeof createProviderLinksRepository>['find']>>>;
 
 export type ProviderSync = ReturnType<typeof createProviderSync>;

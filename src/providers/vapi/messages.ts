@@ -101,7 +101,7 @@ type Call = z.infer<typeof call>;
 /** A schema's refusal as one line naming the field (`message.call.id: …`). */
 export function refusal(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0]!;
-  return `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`;
+  return `${[prefix, ...issue.path.map(String)].filter(Boolean).join('.')}: ${issue.message}`;
 }
 
 function echoed(c: Call): ProviderWebhookEvent['echoed'] {

@@ -46,14 +46,14 @@ export function describeVapiError(err: unknown, timeoutMs: number): string {
 
 const isNotFound = (err: unknown) => (err as { statusCode?: number })?.statusCode === 404;
 
-/** `provider:model` (transcriber, voice) or a bare name (the provider is then the default one). */
+/** `provider:name` (model, voice, transcriber) or a bare name (the provider is then the default one). */
 function split(value: string, defaultProvider: string): { provider: string; name: string } {
   const i = value.indexOf(':');
   return i > 0 ? { provider: value.slice(0, i), name: value.slice(i + 1) } : { provider: defaultProvider, name: value };
 }
 
-function modelProvider(model: string): string {
-  if (model.includes(':')) return model.slice(0, model.indexOf(':'));
+/** The provider of a bare model name (`claude-…` is Anthropic's); `provider:model` names its own. */
+function defaultModelProvider(model: string): string {
   if (/^claude/i.test(model)) return 'anthropic';
   if (/^gemini/i.test(model)) return 'google';
   return 'openai';
@@ -104,14 +104,14 @@ export function createVapiTelephony(options: VapiProviderOptions): TelephonyProv
   function assistantBody(agent: AgentSyncRequest, toolId: string | null): Vapi.CreateAssistantDto {
     const voice = split(agent.voice, 'openai');
     const transcriber = split(agent.transcriber, 'deepgram');
-    const model = agent.model.includes(':') ? agent.model.slice(agent.model.indexOf(':') + 1) : agent.model;
+    const model = split(agent.model, defaultModelProvider(agent.model));
     return {
       name: agent.name.slice(0, 40),
       firstMessage: agent.firstMessage || undefined,
       firstMessageMode: agent.firstMessageMode === 'assistant_waits_for_user' ? 'assistant-waits-for-user' : 'assistant-speaks-first',
       model: {
-        provider: modelProvider(agent.model),
-        model,
+        provider: model.provider,
+        model: model.name,
         messages: [{ role: 'system', content: agent.instructions }],
         ...(toolId ? { toolIds: [toolId] } : {}),
       },

@@ -116,13 +116,7 @@ export function vapiWebhook(options: VapiWebhookOptions): Middleware {
     }
     const envelope = Envelope.safeParse(json);
     if (!envelope.success) {
-      return answer(
-        ctx,
-        400,
-        { error: 'bad_request', error_description: `not a Vapi server message: ${refusal(envelope.error, '')}`.replace(': .', ': ') },
-        'unknown',
-        'bad_request',
-      );
+      return answer(ctx, 400, { error: 'bad_request', error_description: `not a Vapi server message: ${refusal(envelope.error, '')}` }, 'unknown', 'bad_request');
     }
     const message = envelope.data.message;
     const type = message.type;
